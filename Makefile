@@ -1,0 +1,36 @@
+# The two commands of the README: `make book` and `make test`.
+# Each creates .venv from requirements.txt on a fresh machine and reuses it afterwards
+# (the stamp file is rebuilt whenever requirements.txt or pyproject.toml change).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+export MPLBACKEND := Agg
+NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
+
+.PHONY: book test lint notebooks bench clean
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest tests $(NOTEBOOKS) --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg
+
+# Regenerate every chapter notebook from its MyST source and execute it in place.
+notebooks: $(STAMP)
+	$(BIN)/python tests/tools/refresh_notebooks.py book/*.md
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_gradient.py
+
+clean:
+	rm -rf _build

@@ -1,0 +1,70 @@
+"""lib: the tested core of the book "Greedy pruning with group Lasso for matrix sensing".
+
+The public API (stable; see README.md for a map of the modules)::
+
+    prob = lib.make_problem(d, r, n, sigma=0.0, kappa=1.0, sensing="gaussian", seed=0)
+    obj = lib.Objective(prob, lam=0.0, beta=1e-3)
+    obj.value(U), obj.grad(U), obj.hvp(U, V)
+    lib.smooth_group_lasso(U, beta)
+    lib.recovery_error(U, U_star)
+    res = lib.gradient_descent(obj, U0, step, max_iter, tol=1e-8)
+    res = lib.perturbed_gradient_descent(obj, U0, step, max_iter)
+    grad_norm, min_eig = lib.sosp_certificate(obj, U)
+    U_prune, kept = lib.prune(U, threshold)
+    res = lib.fine_tune(prob, U_prune, step, max_iter, tol=1e-10)
+    out = lib.train_prune_finetune(prob, k, lam, beta)
+"""
+
+from lib import theory
+from lib.certificate import (
+    SOSPCertificate,
+    hessian_operator,
+    largest_hessian_eigenvalue,
+    sosp_certificate,
+    suggest_step,
+)
+from lib.objective import Objective, recovery_error
+from lib.optim import (
+    DivergenceError,
+    History,
+    OptimizationResult,
+    gradient_descent,
+    perturbed_gradient_descent,
+)
+from lib.problem import SENSING_KINDS, Problem, make_problem
+from lib.pruning import (
+    PipelineResult,
+    PruneResult,
+    fine_tune,
+    prune,
+    pruning_threshold,
+    train_prune_finetune,
+)
+from lib.regularizer import column_weight, smooth_group_lasso
+
+__all__ = [
+    "SENSING_KINDS",
+    "DivergenceError",
+    "History",
+    "Objective",
+    "OptimizationResult",
+    "PipelineResult",
+    "Problem",
+    "PruneResult",
+    "SOSPCertificate",
+    "column_weight",
+    "fine_tune",
+    "gradient_descent",
+    "hessian_operator",
+    "largest_hessian_eigenvalue",
+    "make_problem",
+    "perturbed_gradient_descent",
+    "prune",
+    "pruning_threshold",
+    "recovery_error",
+    "smooth_group_lasso",
+    "sosp_certificate",
+    "suggest_step",
+    "theory",
+    "train_prune_finetune",
+]

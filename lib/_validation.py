@@ -1,0 +1,112 @@
+"""Argument checks shared by every public entry point of :mod:`lib`.
+
+Each check raises a ``TypeError`` (wrong kind of object) or a ``ValueError`` (right kind, wrong
+value) whose message names the argument, the value received and what is allowed. The checks cost
+at most one pass over the input and are called at the boundary, never inside an iteration loop.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def check_int(name: str, value: object, *, minimum: int | None = None,
+              maximum: int | None = None) -> int:
+    """Return ``value`` as ``int`` after checking it is an integer in ``[minimum, maximum]``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {_describe(value)}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be <= {maximum}, got {value}")
+    return value
+
+
+def check_float(name: str, value: object, *, minimum: float | None = None,
+                strict: bool = False, maximum: float | None = None) -> float:
+    """Return ``value`` as a finite ``float`` after checking its range.
+
+    ``strict=True`` makes the lower bound exclusive (``value > minimum``).
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {_describe(value)}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    if minimum is not None:
+        if strict and value <= minimum:
+            raise ValueError(f"{name} must be > {minimum}, got {value}")
+        if not strict and value < minimum:
+            raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be <= {maximum}, got {value}")
+    return value
+
+
+def check_choice(name: str, value: object, allowed: tuple[str, ...]) -> str:
+    """Check that ``value`` is one of the strings in ``allowed``."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, one of {allowed}, got {_describe(value)}")
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
+    return value
+
+
+def check_matrix(name: str, value: object, *, rows: int | None = None,
+                 cols: int | None = None) -> np.ndarray:
+    """Return ``value`` as a finite 2-D floating array with the given number of rows/columns.
+
+    Integer arrays are converted to float64; float32 arrays are kept as they are.
+    """
+    if not isinstance(value, np.ndarray):
+        if isinstance(value, list | tuple):
+            value = np.asarray(value)
+        else:
+            raise TypeError(f"{name} must be a 2-D numpy array, got {_describe(value)}")
+    if value.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array, got shape {value.shape}")
+    if not (np.issubdtype(value.dtype, np.floating) or np.issubdtype(value.dtype, np.integer)):
+        raise TypeError(f"{name} must have a real floating dtype, got {value.dtype}")
+    if not np.issubdtype(value.dtype, np.floating):
+        value = value.astype(np.float64)
+    if rows is not None and value.shape[0] != rows:
+        raise ValueError(f"{name} must have {rows} rows (the dimension d of the problem), "
+                         f"got shape {value.shape}")
+    if cols is not None and value.shape[1] != cols:
+        raise ValueError(f"{name} must have {cols} columns, got shape {value.shape}")
+    if value.shape[1] < 1:
+        raise ValueError(f"{name} must have at least one column, got shape {value.shape}")
+    if not np.all(np.isfinite(value)):
+        raise ValueError(f"{name} contains NaN or infinite entries")
+    return value
+
+
+def make_rng(name: str, seed: object) -> np.random.Generator:
+    """Return a ``numpy.random.Generator`` from an integer seed or an existing generator.
+
+    Global NumPy random state is never used.
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"{name} must be an integer seed or a numpy.random.Generator, "
+                        f"got {_describe(seed)}")
+    if seed < 0:
+        raise ValueError(f"{name} must be a non-negative integer, got {seed}")
+    return np.random.default_rng(int(seed))
+
+
+def check_callable(name: str, value: object) -> None:
+    """Check that ``value`` is ``None`` or callable."""
+    if value is not None and not callable(value):
+        raise TypeError(f"{name} must be callable or None, got {_describe(value)}")

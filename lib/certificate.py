@@ -1,0 +1,120 @@
+r"""Second-order certificates from Hessian-vector products (landscape chapter).
+
+An :math:`(\varepsilon, \gamma)`-approximate second-order stationary point (SOSP) of :math:`f`
+satisfies :math:`\|\nabla f(U)\|_F \le \varepsilon` and
+:math:`\lambda_{\min}(\nabla^2 f(U)) \ge -\gamma`. The smallest Hessian eigenvalue is computed by
+Lanczos iteration (``scipy.sparse.linalg.eigsh``) on a ``LinearOperator`` whose matvec is
+:meth:`lib.Objective.hvp`; the (dk x dk) Hessian is never formed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
+
+from lib._validation import check_float, check_int
+from lib.objective import Objective
+
+
+@dataclass(frozen=True)
+class SOSPCertificate:
+    r"""Gradient norm and smallest Hessian eigenvalue at a point.
+
+    Iterating gives ``(grad_norm, min_eigenvalue)``, so ``g, lam_min = sosp_certificate(obj, U)``
+    works.
+    """
+
+    grad_norm: float
+    min_eigenvalue: float
+
+    def __iter__(self):
+        return iter((self.grad_norm, self.min_eigenvalue))
+
+    def is_sosp(self, eps: float, gamma: float) -> bool:
+        r"""Whether :math:`\|\nabla f\| \le \varepsilon` and :math:`\lambda_{\min} \ge -\gamma`."""
+        eps = check_float("eps", eps, minimum=0.0)
+        gamma = check_float("gamma", gamma, minimum=0.0)
+        return self.grad_norm <= eps and self.min_eigenvalue >= -gamma
+
+
+def hessian_operator(obj: Objective, U: np.ndarray) -> LinearOperator:
+    """The Hessian of ``obj`` at ``U`` as a symmetric ``LinearOperator`` on vectorised (d, k)."""
+    shape = U.shape
+
+    def matvec(v: np.ndarray) -> np.ndarray:
+        return obj.hvp_unchecked(U, np.asarray(v, dtype=np.float64).reshape(shape)).ravel()
+
+    return LinearOperator((U.size, U.size), matvec=matvec, rmatvec=matvec, dtype=np.float64)
+
+
+def _extreme_eigenvalue(obj: Objective, U: np.ndarray, which: str, tol: float,
+                        seed: int) -> float:
+    hessian = hessian_operator(obj, U)
+    if U.size == 1:
+        return float(hessian.matvec(np.ones(1))[0])
+    start = np.random.default_rng(seed).standard_normal(U.size)
+    try:
+        values = eigsh(hessian, k=1, which=which, v0=start, tol=tol,
+                       maxiter=max(1000, 20 * U.size))[0]
+    except ArpackNoConvergence as error:
+        if len(error.eigenvalues) == 0:
+            raise RuntimeError(f"Lanczos did not converge for the {which} Hessian eigenvalue; "
+                               "loosen tol") from error
+        values = error.eigenvalues
+    return float(values[0])
+
+
+def sosp_certificate(obj: Objective, U: np.ndarray, *, tol: float = 1e-8,
+                     seed: int = 0) -> SOSPCertificate:
+    r"""Gradient norm and smallest Hessian eigenvalue of ``obj`` at ``U``.
+
+    Parameters
+    ----------
+    obj : Objective
+    U : ndarray, shape (d, k)
+    tol : float
+        Relative accuracy requested from Lanczos (``eigsh(..., which="SA")``).
+    seed : int
+        Seed of the Lanczos starting vector (results are deterministic).
+
+    Returns
+    -------
+    SOSPCertificate
+        ``grad_norm`` :math:`= \|\nabla f(U)\|_F`, ``min_eigenvalue``
+        :math:`= \lambda_{\min}(\nabla^2 f(U))`.
+    """
+    if not isinstance(obj, Objective):
+        raise TypeError(f"obj must be a lib.Objective, got {type(obj).__name__}")
+    U = obj.check_point(U).astype(np.float64, copy=False)
+    tol = check_float("tol", tol, minimum=0.0)
+    seed = check_int("seed", seed, minimum=0)
+    grad_norm = float(np.linalg.norm(obj.value_and_grad(U)[1]))
+    return SOSPCertificate(grad_norm, _extreme_eigenvalue(obj, U, "SA", tol, seed))
+
+
+def largest_hessian_eigenvalue(obj: Objective, U: np.ndarray, *, seed: int = 0) -> float:
+    r"""Largest-magnitude Hessian eigenvalue :math:`|\lambda|_{\max}(\nabla^2 f(U))`, the local
+    smoothness constant that bounds a stable gradient step by :math:`2/|\lambda|_{\max}`."""
+    if not isinstance(obj, Objective):
+        raise TypeError(f"obj must be a lib.Objective, got {type(obj).__name__}")
+    U = obj.check_point(U).astype(np.float64, copy=False)
+    return abs(_extreme_eigenvalue(obj, U, "LM", 1e-3, seed))
+
+
+def suggest_step(obj: Objective, U0: np.ndarray) -> float:
+    r"""A safe step size :math:`1/L` with :math:`L` the larger Hessian spectral radius at the
+    starting point ``U0`` and at the ground-truth scale (:math:`U^*` padded or cut to k columns).
+
+    Gradient descent is locally stable for steps below :math:`2/L`; ``1/L`` leaves a factor two
+    of margin for the growth of the curvature along the path.
+    """
+    U0 = obj.check_point(U0).astype(np.float64, copy=False)
+    d, k = U0.shape
+    reference = np.zeros((d, k))
+    width = min(k, obj.problem.r)
+    reference[:, :width] = obj.problem.U_star[:, :width]
+    smoothness = max(largest_hessian_eigenvalue(obj, U0),
+                     largest_hessian_eigenvalue(obj, reference))
+    return 1.0 / smoothness

@@ -1,0 +1,97 @@
+r"""The training objective :math:`f(U) = L(U) + \lambda R_\beta(U)` and the recovery error.
+
+Used by every chapter: the landscape chapter studies its stationary points, the pruning chapter
+prunes its approximate minimisers, the fine-tuning chapter sets :math:`\lambda = 0`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lib._validation import check_choice, check_float, check_matrix
+from lib.problem import Problem
+from lib.regularizer import PENALTIES, penalty_hvp, penalty_value_and_grad
+
+
+class Objective:
+    r"""Regularised matrix-sensing objective :math:`f(U) = L(U) + \lambda R_\beta(U)`.
+
+    Parameters
+    ----------
+    problem : Problem
+        From :func:`lib.make_problem`; its operator supplies :math:`L` and its derivatives.
+    lam : float
+        Regularisation strength :math:`\lambda \ge 0` (0 gives the plain loss).
+    beta : float
+        Smoothing :math:`\beta > 0` of the group Lasso.
+    penalty : {"ratio", "sqrt"}
+        Smoothing family, see :mod:`lib.regularizer`.
+
+    Notes
+    -----
+    ``value``, ``grad`` and ``hvp`` check their arguments; the optimisers call the unchecked
+    ``value_and_grad`` once per step after checking the starting point.
+    """
+
+    def __init__(self, problem: Problem, lam: float = 0.0, beta: float = 1e-3,
+                 penalty: str = "ratio") -> None:
+        if not isinstance(problem, Problem):
+            raise TypeError("problem must be a lib.Problem built by lib.make_problem, "
+                            f"got {type(problem).__name__}")
+        self.problem = problem
+        self.lam = check_float("lam", lam, minimum=0.0)
+        self.beta = check_float("beta", beta, minimum=0.0, strict=True)
+        self.penalty = check_choice("penalty", penalty, PENALTIES)
+
+    def __repr__(self) -> str:
+        return (f"Objective(d={self.problem.d}, sensing={self.problem.sensing!r}, "
+                f"lam={self.lam:g}, beta={self.beta:g}, penalty={self.penalty!r})")
+
+    def check_point(self, U: object, name: str = "U") -> np.ndarray:
+        """Validate a factor: a finite float array with d rows."""
+        return check_matrix(name, U, rows=self.problem.d)
+
+    def value_and_grad(self, U: np.ndarray) -> tuple[float, np.ndarray]:
+        r""":math:`f(U)` and :math:`\nabla f(U) = \nabla L(U) + \lambda\, U\,\mathrm{diag}(w_j)`
+        without argument checks (hot path)."""
+        value, grad = self.problem.operator.value_and_grad(U)
+        if self.lam > 0.0:
+            reg_value, reg_grad = penalty_value_and_grad(U, self.beta, self.penalty)
+            value += self.lam * reg_value
+            grad += self.lam * reg_grad
+        return value, grad
+
+    def value(self, U: np.ndarray) -> float:
+        """:math:`f(U)`."""
+        U = self.check_point(U)
+        value = self.problem.operator.value(U)
+        if self.lam > 0.0:
+            value += self.lam * penalty_value_and_grad(U, self.beta, self.penalty)[0]
+        return value
+
+    def grad(self, U: np.ndarray) -> np.ndarray:
+        r""":math:`\nabla f(U)`, shape (d, k)."""
+        return self.value_and_grad(self.check_point(U))[1]
+
+    def hvp(self, U: np.ndarray, V: np.ndarray) -> np.ndarray:
+        r"""Hessian-vector product :math:`\nabla^2 f(U)[V]`, shape (d, k)."""
+        U = self.check_point(U)
+        V = check_matrix("V", V, rows=U.shape[0], cols=U.shape[1])
+        return self.hvp_unchecked(U, V)
+
+    def hvp_unchecked(self, U: np.ndarray, V: np.ndarray) -> np.ndarray:
+        """:meth:`hvp` without argument checks (Lanczos and power-iteration matvecs)."""
+        out = self.problem.operator.hvp(U, V)
+        if self.lam > 0.0:
+            out += self.lam * penalty_hvp(U, V, self.beta, self.penalty)
+        return out
+
+
+def recovery_error(U: np.ndarray, U_star: np.ndarray) -> float:
+    r"""Recovery error :math:`\|UU^\top - U^*U^{*\top}\|_F` (all chapters).
+
+    Computed from the d x d difference, accurate to machine precision even when tiny.
+    """
+    U_star = check_matrix("U_star", U_star)
+    U = check_matrix("U", U, rows=U_star.shape[0])
+    return float(np.linalg.norm(U @ U.T - U_star @ U_star.T))

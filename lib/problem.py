@@ -1,0 +1,152 @@
+r"""Problem instances: ground truth, sensing data and noisy observations (setup chapter).
+
+The model of ``paper.md`` section 3: a ground truth :math:`U^* \in \mathbb{R}^{d\times r}` with
+singular values spread geometrically between 1 and :math:`1/\kappa`, target
+:math:`M^* = U^*U^{*\top}`, and observations :math:`y_i = \langle A_i, M^*\rangle + \varepsilon_i`,
+:math:`\varepsilon_i \sim N(0, \sigma^2)`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from lib._validation import check_choice, check_float, check_int, make_rng
+from lib.operators import GaussianOperator, PopulationOperator, RankOneOperator
+
+SENSING_KINDS = ("gaussian", "rank_one", "population")
+
+
+@dataclass(frozen=True, eq=False)
+class Problem:
+    """A matrix-sensing instance. Build it with :func:`make_problem`.
+
+    Attributes
+    ----------
+    d, r, n : int
+        Dimension, true rank, number of measurements.
+    sigma, kappa : float
+        Noise level and condition number of ``U_star``.
+    sensing : str
+        ``"gaussian"``, ``"rank_one"`` or ``"population"``.
+    U_star : ndarray, shape (d, r)
+        Ground-truth factor.
+    operator : GaussianOperator | RankOneOperator | PopulationOperator
+        The measurement operator that evaluates the data-fit loss.
+    """
+
+    d: int
+    r: int
+    n: int
+    sigma: float
+    kappa: float
+    sensing: str
+    U_star: np.ndarray
+    operator: GaussianOperator | RankOneOperator | PopulationOperator
+
+    @cached_property
+    def M_star(self) -> np.ndarray:
+        """The target matrix :math:`M^* = U^* U^{*T}` (d x d)."""
+        return self.U_star @ self.U_star.T
+
+    @property
+    def y(self) -> np.ndarray | None:
+        """Observations (``None`` for the population kind, which has no samples)."""
+        return getattr(self.operator, "y", None)
+
+    @property
+    def singular_values(self) -> np.ndarray:
+        r"""Singular values :math:`\sigma_1 \ge \dots \ge \sigma_r` of ``U_star``."""
+        return np.linalg.svd(self.U_star, compute_uv=False)
+
+    def sensing_matrices(self) -> np.ndarray:
+        """The dense (n, d, d) stack of the A_i (Gaussian kind only; for tests and inspection)."""
+        if not isinstance(self.operator, GaussianOperator):
+            raise ValueError("sensing_matrices() is only available for sensing='gaussian', "
+                             f"this problem has sensing={self.sensing!r}")
+        return self.operator.dense()
+
+    def sensing_vectors(self) -> np.ndarray:
+        """The (n, d) matrix of the x_i with A_i = x_i x_i^T (rank-one kind only)."""
+        if not isinstance(self.operator, RankOneOperator):
+            raise ValueError("sensing_vectors() is only available for sensing='rank_one', "
+                             f"this problem has sensing={self.sensing!r}")
+        return self.operator.X
+
+
+def ground_truth(d: int, r: int, kappa: float, rng: np.random.Generator) -> np.ndarray:
+    r"""Random :math:`U^* = Q\,\mathrm{diag}(\sigma)\,R^\top` with :math:`\sigma_j` geometric in
+    :math:`[1/\kappa, 1]`, Q (d x r) and R (r x r) Haar-random orthonormal."""
+    Q, _ = np.linalg.qr(rng.standard_normal((d, r)))
+    R, _ = np.linalg.qr(rng.standard_normal((r, r)))
+    singular_values = np.geomspace(1.0, 1.0 / kappa, r)
+    return (Q * singular_values) @ R.T
+
+
+def make_problem(d: int, r: int, n: int, *, sigma: float = 0.0, kappa: float = 1.0,
+                 sensing: str = "gaussian", seed: int | np.random.Generator = 0,
+                 dtype: type | str = np.float64) -> Problem:
+    r"""Build a matrix-sensing problem as defined in ``paper.md`` section 3 (setup chapter).
+
+    Parameters
+    ----------
+    d, r, n : int
+        Dimension (d >= 1), true rank (1 <= r <= d) and number of measurements (n >= 1; ignored
+        by ``sensing="population"``, which has no samples).
+    sigma : float
+        Standard deviation of the Gaussian observation noise (>= 0).
+    kappa : float
+        Condition number :math:`\sigma_1/\sigma_r` of the ground truth (>= 1).
+    sensing : {"gaussian", "rank_one", "population"}
+        ``"gaussian"``: :math:`A_i = (G_i + G_i^\top)/2`, stored packed (d(d+1)/2 numbers each);
+        ``"rank_one"``: :math:`A_i = x_i x_i^\top`, :math:`x_i \sim N(0, I_d)`;
+        ``"population"``: the exact expected loss :math:`\|UU^\top - M^*\|_F^2 + \sigma^2`.
+    seed : int or numpy.random.Generator
+        Source of randomness; the same seed gives bit-identical problems.
+    dtype : float64 or float32
+        Storage precision of the Gaussian sensing data (float32 halves memory traffic).
+
+    Returns
+    -------
+    Problem
+    """
+    d = check_int("d", d, minimum=1)
+    r = check_int("r", r, minimum=1)
+    if r > d:
+        raise ValueError(f"r must satisfy 1 <= r <= d = {d}, got r = {r}")
+    n = check_int("n", n, minimum=1)
+    sigma = check_float("sigma", sigma, minimum=0.0)
+    kappa = check_float("kappa", kappa, minimum=1.0)
+    sensing = check_choice("sensing", sensing, SENSING_KINDS)
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError as error:
+        raise TypeError(f"dtype must be float64 or float32, got {dtype!r}") from error
+    if dtype not in (np.dtype(np.float64), np.dtype(np.float32)):
+        raise ValueError(f"dtype must be float64 or float32, got {dtype}")
+    rng = make_rng("seed", seed)
+
+    degrees_of_freedom = r * d - r * (r - 1) // 2
+    if sensing != "population" and n < degrees_of_freedom:
+        warnings.warn(f"n = {n} measurements is fewer than the {degrees_of_freedom} degrees of "
+                      f"freedom of a rank-{r} symmetric {d} x {d} matrix: M* is not identifiable; "
+                      "use n >= a few times r*d", stacklevel=2)
+
+    U_star = ground_truth(d, r, kappa, rng)
+    if sensing == "population":
+        operator = PopulationOperator(U_star, sigma)
+    elif sensing == "gaussian":
+        packed = rng.standard_normal((n, d * (d + 1) // 2), dtype=dtype)
+        packed *= np.sqrt(GaussianOperator.off_diagonal_weight(d)).astype(dtype)
+        operator = GaussianOperator(packed, np.zeros(n), d)
+        clean = operator.measure(U_star @ U_star.T)
+        operator.y = clean + sigma * rng.standard_normal(n)
+    else:
+        X = rng.standard_normal((n, d))
+        clean = np.sum((X @ U_star) ** 2, axis=1)
+        operator = RankOneOperator(X, clean + sigma * rng.standard_normal(n))
+    return Problem(d=d, r=r, n=n, sigma=sigma, kappa=kappa, sensing=sensing, U_star=U_star,
+                   operator=operator)

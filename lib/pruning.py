@@ -1,0 +1,196 @@
+r"""Greedy pruning by column norm, fine-tuning, and the train -> prune -> fine-tune pipeline.
+
+Used by the pruning-threshold and fine-tuning chapters.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from lib._validation import check_float, check_int, check_matrix, make_rng
+from lib.certificate import suggest_step
+from lib.objective import Objective
+from lib.optim import OptimizationResult, gradient_descent, perturbed_gradient_descent
+from lib.problem import Problem
+from lib.theory import lambda_bounds
+
+
+def pruning_threshold(beta: float) -> float:
+    r"""The book's explicit pruning threshold :math:`\tau = \sqrt\beta / 2`.
+
+    Derivation (ours; the paper's threshold is also of order :math:`\sqrt\beta` but its constant
+    is not known to us). Two facts pin the threshold inside the empty band:
+
+    1. *Large columns stay above it.* At the regularised minimiser each kept column has norm
+       :math:`a_j` solving :math:`4(s_j - a_j^2) = \lambda w(a_j^2)`
+       (:func:`lib.theory.regularized_column_norms`); the admissibility condition of
+       ``paper.md``, :math:`\sqrt\beta < 2 a_r`, is exactly :math:`\tau < a_r`.
+    2. *Small columns fall far below it.* At a point with gradient norm
+       :math:`\varepsilon`, any column of norm :math:`x \le \tau` satisfies
+       :math:`x \le \varepsilon / (\lambda (w(\tau^2) - w(a_r^2)))`
+       (:func:`lib.theory.small_column_bound`), which is tiny when :math:`\varepsilon` is.
+    """
+    return float(np.sqrt(check_float("beta", beta, minimum=0.0, strict=True)) / 2.0)
+
+
+class PruneResult(NamedTuple):
+    """Pruned factor and the indices of the kept columns (unpacks as ``U_prune, kept``)."""
+
+    U: np.ndarray
+    kept: np.ndarray
+
+
+def prune(U: np.ndarray, threshold: float, *, expected_rank: int | None = None) -> PruneResult:
+    r"""Greedy pruning: keep the columns with :math:`\|U e_j\|_2 > \tau`, in their order.
+
+    Parameters
+    ----------
+    U : ndarray, shape (d, k)
+    threshold : float
+        :math:`\tau \ge 0`.
+    expected_rank : int, optional
+        If given, warn when the number of kept columns differs from it.
+
+    Returns
+    -------
+    PruneResult
+        ``(U[:, kept], kept)``. Keeping zero columns returns a (d, 0) array with a warning.
+    """
+    U = check_matrix("U", U)
+    threshold = check_float("threshold", threshold, minimum=0.0)
+    norms = np.sqrt(np.einsum("ij,ij->j", U, U))
+    kept = np.flatnonzero(norms > threshold)
+    if kept.size == 0:
+        warnings.warn(f"pruning kept no column: the largest column norm {norms.max():.3g} is "
+                      f"not above threshold={threshold:.3g}; lower the threshold or lambda",
+                      stacklevel=2)
+    elif expected_rank is not None and kept.size != check_int("expected_rank", expected_rank,
+                                                             minimum=1):
+        warnings.warn(f"pruning kept {kept.size} columns, expected {expected_rank}: the column "
+                      "norms are not separated at this threshold (train longer, or check "
+                      "lambda and beta against lib.theory.lambda_bounds)", stacklevel=2)
+    return PruneResult(U[:, kept], kept)
+
+
+def fine_tune(prob: Problem, U_prune: np.ndarray, step: float, max_iter: int, *,
+              tol: float = 1e-10, record_every: int = 1, progress: bool = False,
+              ) -> OptimizationResult:
+    r"""Plain gradient descent on the unregularised loss :math:`L` from ``U_prune``
+    (fine-tuning chapter). Converges linearly when ``U_prune`` has r columns close to the
+    ground truth; see :func:`lib.theory.linear_rate`."""
+    if not isinstance(prob, Problem):
+        raise TypeError(f"prob must be a lib.Problem, got {type(prob).__name__}")
+    return gradient_descent(Objective(prob, lam=0.0), U_prune, step, max_iter, tol=tol,
+                            record_every=record_every, progress=progress)
+
+
+@dataclass
+class PipelineResult:
+    """Every stage of :func:`train_prune_finetune`.
+
+    Attributes
+    ----------
+    U0 : ndarray
+        Initial point :math:`\\alpha G`, G with i.i.d. N(0, 1) entries.
+    train : OptimizationResult
+        Regularised training.
+    threshold : float
+        Pruning threshold used.
+    U_prune : ndarray
+    kept : ndarray
+        Indices of the kept columns.
+    fine_tune : OptimizationResult or None
+        ``None`` when pruning kept no column.
+    """
+
+    U0: np.ndarray
+    train: OptimizationResult
+    threshold: float
+    U_prune: np.ndarray
+    kept: np.ndarray
+    fine_tune: OptimizationResult | None
+
+    @property
+    def U_final(self) -> np.ndarray:
+        """The fine-tuned factor (or the pruned one when nothing was fine-tuned)."""
+        return self.U_prune if self.fine_tune is None else self.fine_tune.U
+
+
+def train_prune_finetune(prob: Problem, k: int, lam: float, beta: float, *,
+                         init_scale: float = 1e-3, train_step: float | None = None,
+                         train_iter: int = 5000, train_tol: float = 1e-9,
+                         perturbed: bool = False, threshold: float | None = None,
+                         fine_tune_step: float | None = None, fine_tune_iter: int = 2000,
+                         fine_tune_tol: float = 1e-10, record_every: int = 10,
+                         seed: int | np.random.Generator = 0, progress: bool = False,
+                         penalty: str = "ratio",
+                         train_callback: Callable[[int, np.ndarray, float], None] | None = None,
+                         ) -> PipelineResult:
+    r"""The whole pipeline: train :math:`f = L + \lambda R_\beta` from a small random start,
+    prune columns below the threshold, fine-tune on :math:`L` alone.
+
+    Parameters
+    ----------
+    prob : Problem
+    k : int
+        Number of columns of the over-parameterised model.
+    lam, beta : float
+        Regularisation; a warning is issued when :math:`\lambda` exceeds the bound above which
+        :math:`U = 0` is a local minimum (:func:`lib.theory.lambda_bounds`).
+    init_scale : float
+        :math:`\alpha` of the initial point :math:`U_0 = \alpha G`.
+    train_step, fine_tune_step : float, optional
+        Step sizes; by default :func:`lib.certificate.suggest_step` (``1/L`` from Lanczos).
+    train_iter, train_tol, fine_tune_iter, fine_tune_tol : int, float
+        Iteration limits and gradient-norm tolerances of the two stages.
+    perturbed : bool
+        Train with :func:`lib.perturbed_gradient_descent` instead of plain gradient descent.
+    threshold : float, optional
+        Pruning threshold; default :func:`pruning_threshold` (:math:`\sqrt\beta/2`).
+    record_every : int
+        History interval of both stages.
+    seed : int or numpy.random.Generator
+        Seeds the initial point (and the kicks of perturbed training).
+    """
+    if not isinstance(prob, Problem):
+        raise TypeError(f"prob must be a lib.Problem, got {type(prob).__name__}")
+    k = check_int("k", k, minimum=1)
+    init_scale = check_float("init_scale", init_scale, minimum=0.0, strict=True)
+    objective = Objective(prob, lam=lam, beta=beta, penalty=penalty)
+    threshold = pruning_threshold(beta) if threshold is None else check_float(
+        "threshold", threshold, minimum=0.0)
+    eigenvalues = prob.singular_values**2
+    kill_bound = lambda_bounds(eigenvalues, objective.beta, penalty=penalty,
+                               sensing=prob.sensing)[1]
+    if objective.lam > kill_bound:
+        warnings.warn(f"lam={objective.lam:g} exceeds 2*sqrt(beta)*s_1-type bound {kill_bound:.3g}"
+                      " of lib.theory.lambda_bounds: U = 0 is a local minimum and training from a"
+                      " small start will return (nearly) zero", stacklevel=2)
+    if k < prob.r:
+        warnings.warn(f"k={k} < r={prob.r}: the model cannot represent the ground truth",
+                      stacklevel=2)
+    rng = make_rng("seed", seed)
+    U0 = init_scale * rng.standard_normal((prob.d, k))
+    step = suggest_step(objective, U0) if train_step is None else train_step
+    if perturbed:
+        train = perturbed_gradient_descent(objective, U0, step, train_iter, seed=rng,
+                                           record_every=record_every, progress=progress,
+                                           callback=train_callback)
+    else:
+        train = gradient_descent(objective, U0, step, train_iter, tol=train_tol,
+                                 record_every=record_every, progress=progress,
+                                 callback=train_callback)
+    U_prune, kept = prune(train.U, threshold, expected_rank=prob.r)
+    tuned = None
+    if kept.size:
+        tune_step = (suggest_step(Objective(prob), U_prune) if fine_tune_step is None
+                     else fine_tune_step)
+        tuned = fine_tune(prob, U_prune, tune_step, fine_tune_iter, tol=fine_tune_tol,
+                          record_every=record_every, progress=progress)
+    return PipelineResult(U0=U0, train=train, threshold=threshold, U_prune=U_prune, kept=kept,
+                          fine_tune=tuned)

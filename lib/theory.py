@@ -1,0 +1,232 @@
+r"""Explicit formulas the chapters put next to measurements (``paper.md`` section 5).
+
+These are *our* derivations for the population objective
+:math:`f(U) = \|UU^\top - M^*\|_F^2 + \lambda R_\beta(U)` (Gaussian sensing, or its expectation);
+none is a quotation of the paper, whose exact constants are not known to us. Each is checked
+against a direct numerical computation in ``tests/test_theory.py``. Notation:
+:math:`s_1 \ge \dots \ge s_r` are the eigenvalues of :math:`M^*` and
+:math:`w(s) = 2\psi_\beta'(s)` is the column weight of :func:`lib.regularizer.column_weight`
+(:math:`w(0) = 2/\sqrt\beta` for the default ratio smoothing).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import brentq
+
+from lib._validation import check_choice, check_float, check_int
+from lib.regularizer import PENALTIES, column_weight
+
+
+def _check_eigenvalues(eigenvalues: object) -> np.ndarray:
+    values = np.atleast_1d(np.asarray(eigenvalues, dtype=np.float64))
+    if values.ndim != 1 or values.size == 0:
+        raise ValueError(f"eigenvalues must be a non-empty 1-D sequence, got shape {values.shape}")
+    if not np.all(np.isfinite(values)) or np.any(values <= 0):
+        raise ValueError(f"eigenvalues must be finite and > 0, got {values}")
+    return np.sort(values)[::-1]
+
+
+def _check_regularisation(lam: object, beta: object, penalty: object) -> tuple[float, float, str]:
+    return (check_float("lam", lam, minimum=0.0),
+            check_float("beta", beta, minimum=0.0, strict=True),
+            check_choice("penalty", penalty, PENALTIES))
+
+
+def curvature_at_zero(eigenvalues: object, lam: float, beta: float, *, penalty: str = "ratio",
+                      sensing: str = "gaussian", trace: float | None = None) -> np.ndarray:
+    r"""Curvature of the population objective at :math:`U = 0` along a unit column
+    :math:`v_j` (the j-th eigenvector of :math:`M^*`) (landscape chapter).
+
+    Gaussian (and population) sensing: :math:`-4 s_j + \lambda w(0)`, i.e.
+    :math:`-4 s_j + 2\lambda/\sqrt\beta` for the ratio smoothing.
+
+    Rank-one sensing (quadratic network; population loss
+    :math:`2\|D\|_F^2 + (\mathrm{tr} D)^2`, :math:`D = UU^\top - M^*`):
+    :math:`-8 s_j - 4\,\mathrm{tr} M^* + \lambda w(0)`. Pass ``eigenvalues=[0]`` is not allowed;
+    for a direction orthogonal to the signal use :func:`curvature_at_zero_orthogonal`.
+
+    Parameters
+    ----------
+    eigenvalues : array_like
+        :math:`s_j > 0`.
+    lam, beta, penalty
+        Regularisation.
+    sensing : {"gaussian", "population", "rank_one"}
+    trace : float, optional
+        :math:`\mathrm{tr} M^*` for rank-one sensing; defaults to the sum of ``eigenvalues``.
+    """
+    values = _check_eigenvalues(eigenvalues)
+    lam, beta, penalty = _check_regularisation(lam, beta, penalty)
+    sensing = check_choice("sensing", sensing, ("gaussian", "population", "rank_one"))
+    penalty_curvature = lam * float(column_weight(0.0, beta, penalty))
+    if sensing == "rank_one":
+        total = float(values.sum()) if trace is None else check_float("trace", trace, minimum=0.0)
+        return -8.0 * values - 4.0 * total + penalty_curvature
+    return -4.0 * values + penalty_curvature
+
+
+def curvature_at_zero_orthogonal(lam: float, beta: float, *, trace: float,
+                                 penalty: str = "ratio", sensing: str = "gaussian") -> float:
+    r"""Curvature at :math:`U = 0` along a unit column orthogonal to the signal.
+
+    Gaussian: :math:`+\lambda w(0) \ge 0` (the data term is flat there). Rank-one:
+    :math:`-4\,\mathrm{tr}M^* + \lambda w(0)`: the trace term makes *every* direction grow unless
+    the penalty is strong enough (extension chapter).
+    """
+    lam, beta, penalty = _check_regularisation(lam, beta, penalty)
+    trace = check_float("trace", trace, minimum=0.0)
+    sensing = check_choice("sensing", sensing, ("gaussian", "population", "rank_one"))
+    penalty_curvature = lam * float(column_weight(0.0, beta, penalty))
+    return penalty_curvature - (4.0 * trace if sensing == "rank_one" else 0.0)
+
+
+def lambda_bounds(eigenvalues: object, beta: float, *, penalty: str = "ratio",
+                  sensing: str = "gaussian") -> tuple[float, float]:
+    r"""The two values of :math:`\lambda` where the curvature at zero changes sign.
+
+    Returns ``(lam_all_grow, lam_zero_is_min)``: below the first, every signal direction has
+    negative curvature at :math:`U = 0` (Gaussian: :math:`2\sqrt\beta\, s_r`); above the second,
+    :math:`U = 0` is a local minimum and the penalty kills all signal (Gaussian:
+    :math:`2\sqrt\beta\, s_1`). For rank-one sensing the same with :math:`4 s_j` replaced by
+    :math:`8 s_j + 4\,\mathrm{tr}M^*`.
+    """
+    values = _check_eigenvalues(eigenvalues)
+    beta = check_float("beta", beta, minimum=0.0, strict=True)
+    penalty = check_choice("penalty", penalty, PENALTIES)
+    sensing = check_choice("sensing", sensing, ("gaussian", "population", "rank_one"))
+    weight_at_zero = float(column_weight(0.0, beta, penalty))
+    growth = 4.0 * values if sensing != "rank_one" else 8.0 * values + 4.0 * values.sum()
+    return float(growth[-1] / weight_at_zero), float(growth[0] / weight_at_zero)
+
+
+def regularized_column_norms(eigenvalues: object, lam: float, beta: float, *,
+                             penalty: str = "ratio") -> np.ndarray:
+    r"""Column norms :math:`a_j` of the regularised population minimiser (pruning chapter).
+
+    With one column per eigenvector :math:`v_j` of :math:`M^*`, :math:`U e_j = a_j v_j`, the
+    objective separates into :math:`g_j(a) = (s_j - a^2)^2 + \lambda\psi_\beta(a)` and a nonzero
+    stationary point solves
+
+    .. math:: 4(s_j - a^2) = \lambda\, w(a^2)
+
+    (plain group Lasso, :math:`w = 1/a`: :math:`a(s_j - a^2) = \lambda/4`). We return the largest
+    root, a local minimum of :math:`g_j`, or 0 when there is none (the penalty kills direction j).
+    """
+    values = _check_eigenvalues(eigenvalues)
+    lam, beta, penalty = _check_regularisation(lam, beta, penalty)
+    norms = np.zeros_like(values)
+    for j, s in enumerate(values):
+        def balance(a: float, s: float = s) -> float:
+            return 4.0 * (s - a * a) - lam * float(column_weight(a * a, beta, penalty))
+
+        grid = np.linspace(0.0, np.sqrt(s), 2001)
+        signs = np.array([balance(a) for a in grid])
+        crossings = np.flatnonzero((signs[:-1] > 0) & (signs[1:] <= 0))
+        if crossings.size:
+            i = crossings[-1]
+            norms[j] = brentq(balance, grid[i], grid[i + 1], xtol=1e-15, rtol=1e-14)
+    return norms
+
+
+def regularized_bias(eigenvalues: object, lam: float, beta: float, *,
+                     penalty: str = "ratio") -> float:
+    r"""Recovery error of the regularised population minimiser,
+    :math:`\big(\sum_j (s_j - a_j^2)^2\big)^{1/2}` with :math:`a_j` from
+    :func:`regularized_column_norms`: the O(lambda) bias that fine-tuning removes (about
+    :math:`\lambda/(4\sigma_j)` per direction)."""
+    values = _check_eigenvalues(eigenvalues)
+    norms = regularized_column_norms(values, lam, beta, penalty=penalty)
+    return float(np.sqrt(np.sum((values - norms**2) ** 2)))
+
+
+def spurious_column_curvature(column_norm: float, lam: float, beta: float, *,
+                              penalty: str = "ratio") -> float:
+    r"""Curvature felt by a tiny extra column along the direction of a kept column of norm
+    :math:`a`, at the regularised minimiser: :math:`\lambda\,(w(0) - w(a^2))`.
+
+    The residual there has eigenvalue :math:`\lambda w(a^2)/4`; with the group-Lasso
+    approximation :math:`w(a^2) \approx 1/a` this is ``paper.md``'s condition
+    :math:`\sqrt\beta < 2a`. With the exact smoothing, :math:`w` is decreasing, so the curvature
+    is positive for every :math:`a > 0`: duplicate columns are always pushed back to zero.
+    """
+    a = check_float("column_norm", column_norm, minimum=0.0)
+    lam, beta, penalty = _check_regularisation(lam, beta, penalty)
+    return lam * float(column_weight(0.0, beta, penalty) - column_weight(a * a, beta, penalty))
+
+
+def small_column_bound(grad_norm: float, lam: float, beta: float, threshold: float,
+                       smallest_kept_norm: float, *, penalty: str = "ratio") -> float:
+    r"""Largest norm a column below ``threshold`` can have at a point with gradient norm
+    ``grad_norm`` (pruning chapter).
+
+    Column j of the gradient is :math:`(\lambda w(x^2) I - 4R) U e_j` with :math:`R` the
+    residual, whose top eigenvalue near the regularised minimiser is
+    :math:`\lambda w(a_r^2)/4` (weakest kept column :math:`a_r`). For :math:`x \le \tau`,
+    :math:`w(x^2) \ge w(\tau^2)`, so
+
+    .. math:: x \le \frac{\varepsilon}{\lambda\,(w(\tau^2) - w(a_r^2))},
+
+    valid when :math:`\tau < a_r` (otherwise ``inf`` is returned: no separation is implied).
+    """
+    eps = check_float("grad_norm", grad_norm, minimum=0.0)
+    lam, beta, penalty = _check_regularisation(lam, beta, penalty)
+    tau = check_float("threshold", threshold, minimum=0.0)
+    a_r = check_float("smallest_kept_norm", smallest_kept_norm, minimum=0.0)
+    gap = lam * float(column_weight(tau * tau, beta, penalty) - column_weight(a_r * a_r, beta,
+                                                                                 penalty))
+    return eps / gap if gap > 0 else float("inf")
+
+
+def hessian_spectrum_at_solution(eigenvalues: object, d: int) -> np.ndarray:
+    r"""Nonzero eigenvalues of the Hessian of :math:`\|UU^\top - M^*\|_F^2` at a global minimiser
+    with exactly r columns (fine-tuning chapter).
+
+    Writing :math:`V = U^* C + W` with :math:`U^{*\top} W = 0`, the Hessian
+    :math:`V \mapsto 4(U^*V^\top U^* + V U^{*\top}U^*)` has eigenvalues :math:`4 s_j`
+    (multiplicity :math:`d-r` each, the :math:`W` part), :math:`8 s_j` (diagonal of C) and
+    :math:`4(s_a + s_b)`, :math:`a < b` (symmetric off-diagonal part); the skew part
+    (:math:`r(r-1)/2` rotations) is its null space. Returned sorted, without multiplicities.
+    """
+    values = _check_eigenvalues(eigenvalues)
+    d = check_int("d", d, minimum=values.size)
+    spectrum = [8.0 * values]
+    if d > values.size:
+        spectrum.append(4.0 * values)
+    upper = np.triu_indices(values.size, 1)
+    spectrum.append(4.0 * (values[upper[0]] + values[upper[1]]))
+    return np.unique(np.concatenate(spectrum))
+
+
+def linear_rate(eigenvalues: object, d: int, step: float) -> float:
+    r"""Predicted local contraction factor per step of gradient descent on the exactly
+    parameterised loss (fine-tuning chapter):
+    :math:`\rho(\eta) = \max_i |1 - \eta\,h_i|` over the nonzero Hessian eigenvalues
+    :math:`h_i` of :func:`hessian_spectrum_at_solution`. Errors shrink like :math:`\rho^t`.
+    Equal to :math:`1 - 4\eta s_r` for small steps (d > r); best step
+    :math:`2/(h_{\min}+h_{\max})`."""
+    step = check_float("step", step, minimum=0.0, strict=True)
+    spectrum = hessian_spectrum_at_solution(eigenvalues, d)
+    return float(np.max(np.abs(1.0 - step * spectrum)))
+
+
+def degrees_of_freedom(d: int, rank: int) -> int:
+    r"""Dimension :math:`r d - r(r-1)/2` of the manifold of d x d symmetric PSD rank-r matrices
+    (for rank >= d, all d(d+1)/2 symmetric matrices)."""
+    d = check_int("d", d, minimum=1)
+    rank = min(check_int("rank", rank, minimum=1), d)
+    return rank * d - rank * (rank - 1) // 2
+
+
+def statistical_error(d: int, rank: int, n: int, sigma: float) -> float:
+    r"""Reference statistical error :math:`\sigma\sqrt{p/n}`, :math:`p` =
+    :func:`degrees_of_freedom` (fine-tuning chapter).
+
+    The least-squares fit on the p-dimensional tangent space with isotropic measurements
+    (:math:`E\langle A, M\rangle^2 = \|M\|_F^2`) has :math:`E\|\Delta M\|_F^2 \approx \sigma^2 p/n`
+    for n >> p. With rank = r this is the order :math:`\sigma\sqrt{rd/n}` the paper cites; with
+    rank = k it is the reference for the over-parameterised model.
+    """
+    n = check_int("n", n, minimum=1)
+    sigma = check_float("sigma", sigma, minimum=0.0)
+    return sigma * float(np.sqrt(degrees_of_freedom(d, rank) / n))
