@@ -86,6 +86,26 @@ def ground_truth(d: int, r: int, kappa: float, rng: np.random.Generator) -> np.n
     return (Q * singular_values) @ R.T
 
 
+def packed_gaussian_sensing(d: int, n: int, dtype: np.dtype,
+                            rng: np.random.Generator) -> np.ndarray:
+    r"""Packed upper triangles of n matrices :math:`A_i = (G_i + G_i^\top)/2`, off-diagonal
+    entries doubled: diagonal :math:`\sim N(0, 1)`, stored off-diagonal :math:`\sim N(0, 2)`.
+
+    Drawn in float64 blocks of about 8 MB and written into the (n, d(d+1)/2) array of the
+    requested dtype, so float32 storage holds the same instance rounded, and peak memory is the
+    packed array plus one block.
+    """
+    width = d * (d + 1) // 2
+    packed = np.empty((n, width), dtype=dtype)
+    scale = np.sqrt(GaussianOperator.off_diagonal_weight(d))
+    block = max(1, 2**20 // width)
+    for start in range(0, n, block):
+        rows = rng.standard_normal((min(block, n - start), width))
+        rows *= scale
+        packed[start:start + rows.shape[0]] = rows
+    return packed
+
+
 def make_problem(d: int, r: int, n: int, *, sigma: float = 0.0, kappa: float = 1.0,
                  sensing: str = "gaussian", seed: int | np.random.Generator = 0,
                  dtype: type | str = np.float64) -> Problem:
@@ -139,9 +159,7 @@ def make_problem(d: int, r: int, n: int, *, sigma: float = 0.0, kappa: float = 1
     if sensing == "population":
         operator = PopulationOperator(U_star, sigma)
     elif sensing == "gaussian":
-        packed = rng.standard_normal((n, d * (d + 1) // 2), dtype=dtype)
-        packed *= np.sqrt(GaussianOperator.off_diagonal_weight(d)).astype(dtype)
-        operator = GaussianOperator(packed, np.zeros(n), d)
+        operator = GaussianOperator(packed_gaussian_sensing(d, n, dtype, rng), np.zeros(n), d)
         clean = operator.measure(U_star @ U_star.T)
         operator.y = clean + sigma * rng.standard_normal(n)
     else:
