@@ -106,6 +106,13 @@ def make_rng(name: str, seed: object) -> np.random.Generator:
     return np.random.default_rng(int(seed))
 
 
+def check_bool(name: str, value: object) -> bool:
+    """Check that ``value`` is a ``bool`` (or NumPy bool)."""
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {_describe(value)}")
+    return bool(value)
+
+
 def check_callable(name: str, value: object) -> None:
     """Check that ``value`` is ``None`` or callable."""
     if value is not None and not callable(value):

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm.auto import tqdm
 
-from lib._validation import check_callable, check_float, check_int, make_rng
+from lib._validation import check_bool, check_callable, check_float, check_int, make_rng
 from lib.certificate import suggest_step
 from lib.objective import Objective
 
@@ -122,7 +122,7 @@ class OptimizationResult:
 
 
 def _check_run_arguments(obj: Objective, U0: object, step: object, max_iter: object,
-                         tol: object, record_every: object,
+                         tol: object, record_every: object, progress: object,
                          callback: object) -> tuple[np.ndarray, float, int, float, int]:
     if not isinstance(obj, Objective):
         raise TypeError(f"obj must be a lib.Objective, got {type(obj).__name__}")
@@ -131,6 +131,7 @@ def _check_run_arguments(obj: Objective, U0: object, step: object, max_iter: obj
     max_iter = check_int("max_iter", max_iter, minimum=1)
     tol = check_float("tol", tol, minimum=0.0)
     record_every = check_int("record_every", record_every, minimum=1)
+    check_bool("progress", progress)
     check_callable("callback", callback)
     return U, step, max_iter, tol, record_every
 
@@ -225,7 +226,7 @@ def gradient_descent(obj: Objective, U0: np.ndarray, step: float, max_iter: int,
         If :math:`f` becomes non-finite or exceeds ``DIVERGENCE_FACTOR`` times its scale.
     """
     U, step, max_iter, tol, record_every = _check_run_arguments(
-        obj, U0, step, max_iter, tol, record_every, callback)
+        obj, U0, step, max_iter, tol, record_every, progress, callback)
     run = _Run(obj, U, step, max_iter, record_every, progress, callback)
     iteration = 0
     try:
@@ -279,7 +280,7 @@ def perturbed_gradient_descent(obj: Objective, U0: np.ndarray, step: float, max_
         Source of the kicks.
     """
     U, step, max_iter, _, record_every = _check_run_arguments(
-        obj, U0, step, max_iter, 0.0, record_every, callback)
+        obj, U0, step, max_iter, 0.0, record_every, progress, callback)
     grad_threshold = check_float("grad_threshold", grad_threshold, minimum=0.0, strict=True)
     radius = check_float("radius", radius, minimum=0.0, strict=True)
     escape_iter = check_int("escape_iter", escape_iter, minimum=1)

@@ -1,0 +1,88 @@
+"""Divergence is caught with an actionable error; results are reproducible and thread-safe."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from threadpoolctl import threadpool_limits
+
+import lib
+
+
+@pytest.mark.parametrize("sensing", lib.SENSING_KINDS)
+def test_too_large_step_raises_with_a_step_that_works(sensing: str) -> None:
+    prob = lib.make_problem(10, 2, 400, sensing=sensing, seed=1)
+    obj = lib.Objective(prob, lam=0.01, beta=1e-3)
+    U0 = 0.1 * np.random.default_rng(2).standard_normal((10, 6))
+    with pytest.raises(lib.DivergenceError) as raised:
+        lib.gradient_descent(obj, U0, 5.0, 1000)
+    error = raised.value
+    assert error.iteration <= 10
+    assert np.isfinite(error.last_finite_value)
+    assert "try step=" in str(error) and "diverged" in str(error)
+    assert 0 < error.suggested_step < 5.0
+    result = lib.gradient_descent(obj, U0, error.suggested_step, 3000)
+    assert np.all(np.isfinite(result.history.values))
+    assert result.history.values[-1] < result.history.values[0]
+
+
+def test_perturbed_gradient_descent_also_catches_divergence() -> None:
+    prob = lib.make_problem(8, 2, 1, sensing="population", seed=0)
+    obj = lib.Objective(prob, lam=0.01, beta=1e-3)
+    with pytest.raises(lib.DivergenceError):
+        lib.perturbed_gradient_descent(obj, np.ones((8, 4)), 3.0, 1000)
+
+
+def test_fine_tune_catches_divergence() -> None:
+    prob = lib.make_problem(8, 2, 300, seed=0)
+    with pytest.raises(lib.DivergenceError):
+        lib.fine_tune(prob, prob.U_star + 0.1, 10.0, 100)
+
+
+def test_interrupted_run_returns_what_it_has() -> None:
+    prob = lib.make_problem(8, 2, 1, sensing="population", seed=0)
+
+    def interrupt(iteration: int, U: np.ndarray, value: float) -> None:
+        if iteration == 25:
+            raise KeyboardInterrupt
+
+    U0 = 1e-2 * np.random.default_rng(0).standard_normal((8, 3))
+    with pytest.warns(UserWarning, match="interrupted at iteration 25"):
+        result = lib.gradient_descent(lib.Objective(prob), U0, 0.1, 1000, callback=interrupt)
+    assert result.status == "interrupted" and not result.converged
+    assert result.iterations == 25
+    assert result.history.iterations[-1] == 25
+    assert np.all(np.isfinite(result.U))
+
+
+def _pipeline(seed: int) -> lib.PipelineResult:
+    """A short noisy pipeline, large enough (d = 30, n = 1500) for BLAS to use threads."""
+    prob = lib.make_problem(30, 3, 1500, sigma=0.01, kappa=1.5, seed=seed)
+    return lib.train_prune_finetune(prob, 12, 0.01, 1e-3, train_iter=1500, fine_tune_iter=200,
+                                    record_every=100, seed=seed + 1)
+
+
+def test_same_seed_is_bit_identical() -> None:
+    first, second = _pipeline(3), _pipeline(3)
+    assert np.array_equal(first.U0, second.U0)
+    assert np.array_equal(first.train.U, second.train.U)
+    assert np.array_equal(first.U_final, second.U_final)
+    assert np.array_equal(first.train.history.values, second.train.history.values)
+
+
+def test_global_random_state_is_untouched() -> None:
+    before = np.random.get_state()[1].copy()  # noqa: NPY002 (the legacy state is the subject)
+    _pipeline(4)
+    lib.perturbed_gradient_descent(
+        lib.Objective(lib.make_problem(5, 1, 1, sensing="population", seed=0), lam=0.01),
+        np.zeros((5, 2)), 0.1, 300, seed=1)
+    assert np.array_equal(np.random.get_state()[1], before)  # noqa: NPY002
+
+
+def test_one_and_two_blas_threads_agree() -> None:
+    with threadpool_limits(limits=1):
+        single = _pipeline(5)
+    with threadpool_limits(limits=2):
+        double = _pipeline(5)
+    for a, b in [(single.train.U, double.train.U), (single.U_final, double.U_final)]:
+        assert np.linalg.norm(a - b) <= 1e-10 * np.linalg.norm(b)
