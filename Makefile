@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export MPLBACKEND := Agg
 NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 
-.PHONY: book test lint notebooks bench clean
+.PHONY: book test notebooks lab bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ test: $(STAMP)
 # Regenerate every chapter notebook from its MyST source and execute it in place.
 notebooks: $(STAMP)
 	$(BIN)/python tests/tools/refresh_notebooks.py book/*.md
+
+# Interactive: JupyterLab (not needed by the book or CI, so installed on demand) on book/.
+lab: $(STAMP)
+	$(BIN)/python -m pip install --quiet jupyterlab==4.6.6
+	$(BIN)/jupyter lab book/
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_gradient.py
