@@ -6,7 +6,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
-export MPLBACKEND := Agg
 NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 
 .PHONY: book test notebooks lab bench clean
