@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from lib._validation import check_bool, check_callable, check_float, check_int, make_rng
 from lib.certificate import suggest_step
