@@ -81,6 +81,26 @@ def curvature_at_zero_orthogonal(lam: float, beta: float, *, trace: float,
     return penalty_curvature - (4.0 * trace if sensing == "rank_one" else 0.0)
 
 
+def lambda_orthogonal_bound(trace: float, beta: float, *, penalty: str = "ratio",
+                            sensing: str = "gaussian") -> float:
+    r"""The :math:`\lambda` below which directions orthogonal to the signal also grow from
+    :math:`U = 0` (where :func:`curvature_at_zero_orthogonal` changes sign; extension chapter).
+
+    Rank-one sensing (quadratic network): :math:`4\,\mathrm{tr}M^*/w(0)`, i.e.
+    :math:`2\sqrt\beta\,\mathrm{tr}M^*` for the ratio smoothing; below it a neuron pointing away
+    from every teacher neuron still grows at first, because it raises the mean output
+    :math:`E f_U(x) = \|U\|_F^2` towards :math:`\mathrm{tr}M^*`. Gaussian sensing: 0 (such
+    directions never grow).
+    """
+    trace = check_float("trace", trace, minimum=0.0)
+    beta = check_float("beta", beta, minimum=0.0, strict=True)
+    penalty = check_choice("penalty", penalty, PENALTIES)
+    sensing = check_choice("sensing", sensing, ("gaussian", "population", "rank_one"))
+    if sensing != "rank_one":
+        return 0.0
+    return 4.0 * trace / float(column_weight(0.0, beta, penalty))
+
+
 def lambda_bounds(eigenvalues: object, beta: float, *, penalty: str = "ratio",
                   sensing: str = "gaussian") -> tuple[float, float]:
     r"""The two values of :math:`\lambda` where the curvature at zero changes sign.
