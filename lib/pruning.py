@@ -106,6 +106,8 @@ class PipelineResult:
         Indices of the kept columns.
     fine_tune : OptimizationResult or None
         ``None`` when pruning kept no column.
+    train_step, fine_tune_step : float
+        Step sizes used by the two stages (``nan`` for a fine-tuning that did not run).
     """
 
     U0: np.ndarray
@@ -114,6 +116,8 @@ class PipelineResult:
     U_prune: np.ndarray
     kept: np.ndarray
     fine_tune: OptimizationResult | None
+    train_step: float
+    fine_tune_step: float
 
     @property
     def U_final(self) -> np.ndarray:
@@ -186,11 +190,11 @@ def train_prune_finetune(prob: Problem, k: int, lam: float, beta: float, *,
                                  record_every=record_every, progress=progress,
                                  callback=train_callback)
     U_prune, kept = prune(train.U, threshold, expected_rank=prob.r)
-    tuned = None
+    tuned, tune_step = None, float("nan")
     if kept.size:
         tune_step = (suggest_step(Objective(prob), U_prune) if fine_tune_step is None
                      else fine_tune_step)
         tuned = fine_tune(prob, U_prune, tune_step, fine_tune_iter, tol=fine_tune_tol,
                           record_every=record_every, progress=progress)
     return PipelineResult(U0=U0, train=train, threshold=threshold, U_prune=U_prune, kept=kept,
-                          fine_tune=tuned)
+                          fine_tune=tuned, train_step=step, fine_tune_step=tune_step)

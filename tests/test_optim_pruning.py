@@ -115,6 +115,7 @@ def test_pipeline_keeps_exactly_r_and_fine_tunes_to_exact_recovery(seed: int) ->
     assert np.sort(norms)[-3] > 10 * out.threshold > 100 * np.sort(norms)[-4]
     assert lib.recovery_error(out.U_prune, prob.U_star) < 0.05
     assert out.fine_tune is not None and out.fine_tune.converged
+    assert out.train_step > 0 and out.fine_tune_step > 0
     assert lib.recovery_error(out.U_final, prob.U_star) < 1e-6
 
 
@@ -124,4 +125,4 @@ def test_pipeline_warns_when_lambda_kills_the_signal() -> None:
     with pytest.warns(UserWarning, match="U = 0 is a local minimum"), \
             pytest.warns(UserWarning, match="kept no column"):
         out = lib.train_prune_finetune(prob, 10, lam=1.5 * kill, beta=1e-3, train_iter=2000)
-    assert out.kept.size == 0 and out.fine_tune is None
+    assert out.kept.size == 0 and out.fine_tune is None and np.isnan(out.fine_tune_step)
