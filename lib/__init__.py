@@ -13,9 +13,12 @@ The public API (stable; see README.md for a map of the modules)::
     U_prune, kept = lib.prune(U, threshold)
     res = lib.fine_tune(prob, U_prune, step, max_iter, tol=1e-10)
     out = lib.train_prune_finetune(prob, k, lam, beta)
+    lib.networks.population_test_error(U, U_star)   # quadratic networks (extension)
+    results = lib.run_seeds(function, seeds, processes=2)   # parallel, in seed order
 """
 
-from lib import theory
+from lib import networks, theory
+from lib.batch import run_seeds
 from lib.certificate import (
     SOSPCertificate,
     hessian_operator,
@@ -58,10 +61,12 @@ __all__ = [
     "hessian_operator",
     "largest_hessian_eigenvalue",
     "make_problem",
+    "networks",
     "perturbed_gradient_descent",
     "prune",
     "pruning_threshold",
     "recovery_error",
+    "run_seeds",
     "smooth_group_lasso",
     "sosp_certificate",
     "suggest_step",

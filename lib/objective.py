@@ -58,7 +58,8 @@ class Objective:
         if self.lam > 0.0:
             reg_value, reg_grad = penalty_value_and_grad(U, self.beta, self.penalty)
             value += self.lam * reg_value
-            grad += self.lam * reg_grad
+            reg_grad *= self.lam  # in place: the same numbers as grad += lam * reg_grad
+            grad += reg_grad
         return value, grad
 
     def value(self, U: np.ndarray) -> float:

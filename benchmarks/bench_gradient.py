@@ -1,0 +1,531 @@
+"""Per-gradient time of lib against the ways people write matrix sensing by hand.
+
+Run ``python benchmarks/bench_gradient.py`` (``make bench``); ``--quick`` takes fewer repeats.
+It prints one table, every row measured in the same run:
+
+* lib (float64, and float32 storage for the dense Gaussian cases);
+* ``einsum`` over the (n, d, d) stack of sensing matrices, as public research code does;
+* a flattened (n, d^2) matrix with two matrix-vector products, as a careful user does;
+* PyTorch autograd on the same loss, when torch is importable (it is not a dependency);
+* the floors: for the dense cases the streaming floor (bytes lib reads per gradient divided by
+  the read bandwidth of a large reduction measured in this run; the copy bandwidth is shown
+  too), for the rank-one and population cases the compute floor (multiply-adds divided by the
+  rate of a large float64 matrix product measured in this run).
+
+Each time is the median over repeats of one ``(value, gradient)`` evaluation, after warm-up
+calls and a short pause that lets the thread pools of the previous implementation go idle.
+Then: peak resident memory of the dense cases (each implementation in its own subprocess, see
+``peak_memory``), the speed-up of ``lib.run_seeds`` over a loop, and the time of the paper's
+Figure 1 computation as the failure-without-regularisation chapter runs it. The Performance
+chapter (``book/07_performance.md``) imports this module for a quick version.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from threadpoolctl import threadpool_info, threadpool_limits
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import lib  # noqa: E402
+
+try:
+    import torch
+except ImportError:
+    torch = None
+
+MB = 1e6
+
+
+@dataclass(frozen=True)
+class Case:
+    """One benchmark instance."""
+
+    name: str
+    sensing: str
+    d: int
+    n: int
+    k: int
+    r: int
+
+
+CASES = (
+    Case("dense d=50 n=750 k=50", "gaussian", 50, 750, 50, 5),
+    Case("dense d=100 n=5000 k=20", "gaussian", 100, 5000, 20, 5),
+    Case("rank-one d=k=500 n=5000", "rank_one", 500, 5000, 500, 5),
+    Case("population d=k=500", "population", 500, 1, 500, 4),
+)
+
+
+# ---------------------------------------------------------------- the hand-written versions
+
+
+def einsum_gradient(A: np.ndarray, y: np.ndarray, U: np.ndarray) -> tuple[float, np.ndarray]:
+    """Public research code: ``einsum`` over the (n, d, d) stack of sensing matrices."""
+    n = len(y)
+    res = np.einsum("ijk,jk->i", A, U @ U.T) - y
+    return res @ res / n, 4 / n * np.einsum("i,ijk->jk", res, A) @ U
+
+
+def flattened_gradient(A_flat: np.ndarray, y: np.ndarray,
+                       U: np.ndarray) -> tuple[float, np.ndarray]:
+    """A careful user: the stack flattened to (n, d^2), two matrix-vector products."""
+    n, d = len(y), len(U)
+    res = A_flat @ (U @ U.T).ravel() - y
+    return res @ res / n, 4 / n * (res @ A_flat).reshape(d, d) @ U
+
+
+def torch_gradient(A: torch.Tensor, y: torch.Tensor, U: np.ndarray) -> tuple[float, np.ndarray]:
+    """A deep-learning user: the loss in PyTorch (float64), the gradient by ``backward()``."""
+    U_t = torch.from_numpy(U).requires_grad_()
+    loss = ((torch.einsum("ijk,jk->i", A, U_t @ U_t.T) - y) ** 2).mean()
+    loss.backward()
+    return loss.item(), U_t.grad.numpy()
+
+
+def dense_rank_one_gradient(X: np.ndarray, y: np.ndarray,
+                            U: np.ndarray) -> tuple[float, np.ndarray]:
+    """Rank-one sensing through d x d matrices: M = U U^T, then sum_i res_i x_i x_i^T."""
+    n = len(y)
+    res = np.sum((X @ (U @ U.T)) * X, axis=1) - y
+    return res @ res / n, 4 / n * ((X.T * res) @ X) @ U
+
+
+def torch_rank_one_gradient(X: torch.Tensor, y: torch.Tensor,
+                            U: np.ndarray) -> tuple[float, np.ndarray]:
+    """The quadratic network f_U(x) = ||U^T x||^2 in PyTorch, gradient by ``backward()``."""
+    U_t = torch.from_numpy(U).requires_grad_()
+    loss = ((((X @ U_t) ** 2).sum(dim=1) - y) ** 2).mean()
+    loss.backward()
+    return loss.item(), U_t.grad.numpy()
+
+
+def dense_population_gradient(M_star: np.ndarray, noise_variance: float,
+                              U: np.ndarray) -> tuple[float, np.ndarray]:
+    """The population loss through the d x d error matrix E = U U^T - M*."""
+    E = U @ U.T - M_star
+    return float(np.sum(E * E)) + noise_variance, 4 * E @ U
+
+
+def torch_population_gradient(M_star: torch.Tensor, noise_variance: float,
+                              U: np.ndarray) -> tuple[float, np.ndarray]:
+    """The population loss in PyTorch, gradient by ``backward()``."""
+    U_t = torch.from_numpy(U).requires_grad_()
+    loss = ((U_t @ U_t.T - M_star) ** 2).sum() + noise_variance
+    loss.backward()
+    return loss.item(), U_t.grad.numpy()
+
+
+# ---------------------------------------------------------------- building the instances
+
+
+def dense_stack(prob: lib.Problem, rows: int = 256) -> np.ndarray:
+    """The (n, d, d) stack of the A_i of a Gaussian problem, filled a few rows at a time (so
+    building it never holds more than the stack, the packed data and one small block)."""
+    d, n = prob.d, prob.n
+    rows_upper, cols_upper = np.triu_indices(d)
+    weights = lib.operators.GaussianOperator.off_diagonal_weight(d)
+    stack = np.empty((n, d, d))
+    for start in range(0, n, rows):
+        entries = prob.operator.packed[start:start + rows] / weights
+        block = stack[start:start + rows]
+        block[:, rows_upper, cols_upper] = entries
+        block[:, cols_upper, rows_upper] = entries
+    return stack
+
+
+def build_problem(case: Case, dtype: type = np.float64) -> lib.Problem:
+    """The instance of ``case`` (seed 0, noise 0.1); float32 storage holds the same numbers
+    rounded."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return lib.make_problem(case.d, case.r, case.n, sigma=0.1, sensing=case.sensing, seed=0,
+                                dtype=dtype)
+
+
+def test_point(case: Case) -> np.ndarray:
+    """The point U (seed 1) at which every gradient is evaluated, of norm about 1."""
+    return np.random.default_rng(1).standard_normal((case.d, case.k)) / np.sqrt(case.d * case.k)
+
+
+Gradient = Callable[[np.ndarray], tuple[float, np.ndarray]]
+
+
+def lib_rows(case: Case, prob: lib.Problem) -> dict[str, Gradient]:
+    """lib in float64 (the reference of the ratios) and, for dense cases, float32 storage."""
+    rows = {"lib float64": lib.Objective(prob).value_and_grad}
+    if case.sensing == "gaussian":
+        rows["lib float32"] = lib.Objective(build_problem(case, np.float32)).value_and_grad
+    return rows
+
+
+def baseline_rows(case: Case, prob: lib.Problem) -> dict[str, Gradient | str]:
+    """The hand-written versions on the same instance; a string says why a row is skipped."""
+    torch_missing = "torch not installed (pip install torch to add this row)"
+    rows: dict[str, Gradient | str] = {}
+    if case.sensing == "gaussian":
+        stack, y = dense_stack(prob), prob.y
+        flat = stack.reshape(case.n, case.d * case.d)
+        rows["einsum (n, d, d)"] = lambda U: einsum_gradient(stack, y, U)
+        rows["flattened (n, d^2)"] = lambda U: flattened_gradient(flat, y, U)
+        if torch is not None:
+            stack_t, y_t = torch.from_numpy(stack), torch.from_numpy(y)
+            rows["torch autograd"] = lambda U: torch_gradient(stack_t, y_t, U)
+    elif case.sensing == "rank_one":
+        X, y = prob.sensing_vectors(), prob.y
+        gigabytes = case.n * case.d**2 * 8 / 1e9
+        rows["einsum (n, d, d)"] = f"skipped: the (n, d, d) stack would take {gigabytes:.0f} GB"
+        rows["dense d x d"] = lambda U: dense_rank_one_gradient(X, y, U)
+        if torch is not None:
+            X_t, y_t = torch.from_numpy(X), torch.from_numpy(y)
+            rows["torch autograd"] = lambda U: torch_rank_one_gradient(X_t, y_t, U)
+    else:
+        M_star, noise = prob.M_star, prob.sigma**2
+        rows["dense d x d"] = lambda U: dense_population_gradient(M_star, noise, U)
+        if torch is not None:
+            M_t = torch.from_numpy(M_star)
+            rows["torch autograd"] = lambda U: torch_population_gradient(M_t, noise, U)
+    if torch is None:
+        rows["torch autograd"] = torch_missing
+    return rows
+
+
+# ---------------------------------------------------------------- measuring
+
+
+def time_each(functions: dict[str, Callable[[], object]], repeats: int, warmup: int = 2,
+              settle: float = 0.2) -> dict[str, float]:
+    """Median wall time of each function over ``repeats`` consecutive calls, after ``warmup``
+    untimed ones. Before each function the process sleeps ``settle`` seconds: BLAS and OpenMP
+    worker threads keep spinning for a while after a call, and a pool left spinning by one
+    implementation (NumPy's OpenBLAS, PyTorch's OpenMP) would otherwise slow down the next."""
+    seconds = {}
+    for name, function in functions.items():
+        time.sleep(settle)
+        for _ in range(warmup):
+            function()
+        samples = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            function()
+            samples.append(time.perf_counter() - start)
+        seconds[name] = float(np.median(samples))
+    return seconds
+
+
+def memory_bandwidth(megabytes: int = 400, repeats: int = 7) -> dict[str, float]:
+    """Memory bandwidth in GB/s from a large array: ``reduction`` (NumPy sum, one core, bytes
+    read), ``copy`` (one core, bytes read + written) and ``blas read`` (a matrix-vector product
+    with all BLAS threads, bytes read: the fastest way NumPy can stream an array, so the
+    strictest floor)."""
+    source = np.ones(int(megabytes * MB / 8))
+    target = np.empty_like(source)
+    matrix, ones = source.reshape(-1, 1000), np.ones(1000)
+    times = time_each({"reduction": lambda: np.add.reduce(source),
+                              "copy": lambda: np.copyto(target, source),
+                              "blas read": lambda: matrix @ ones}, repeats, warmup=1)
+    return {"reduction": source.nbytes / times["reduction"] / 1e9,
+            "copy": 2 * source.nbytes / times["copy"] / 1e9,
+            "blas read": source.nbytes / times["blas read"] / 1e9}
+
+
+def matmul_rate(size: int = 1000, repeats: int = 5) -> float:
+    """Float64 multiply-adds per second of a large matrix product (all BLAS threads)."""
+    a = np.random.default_rng(0).standard_normal((size, size))
+    b = a.copy()
+    seconds = time_each({"gemm": lambda: a @ b}, repeats, warmup=1)["gemm"]
+    return size**3 / seconds
+
+
+def relative_difference(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.linalg.norm(a - b) / np.linalg.norm(b))
+
+
+@dataclass
+class Row:
+    """One line of the table."""
+
+    case: str
+    implementation: str
+    seconds: float | None
+    ratio: float | None
+    agreement: float | None
+    note: str = ""
+
+
+def floor_rows(case: Case, prob: lib.Problem, lib_seconds: float, bandwidth: dict[str, float],
+               rate: float) -> list[Row]:
+    """The streaming floor (dense) or the compute floor (rank-one, population)."""
+    if case.sensing == "gaussian":
+        packed = prob.operator.packed.nbytes
+        read = max(bandwidth["reduction"], bandwidth["blas read"])
+        floor = packed / (read * 1e9)
+        return [Row(case.name, f"floor: read {packed / MB:.0f} MB once at {read:.1f} GB/s", floor,
+                    floor / lib_seconds, None, f"lib float64 / floor = {lib_seconds / floor:.2f}")]
+    if case.sensing == "rank_one":
+        multiply_adds, formula = 2 * case.n * case.d * case.k, "2 n d k"
+    else:
+        multiply_adds, formula = 1.5 * case.d * case.k**2, "1.5 d k^2"
+    floor = multiply_adds / rate
+    return [Row(case.name, f"floor: {formula} mult-adds at gemm rate", floor, floor / lib_seconds,
+                None, f"lib float64 / floor = {lib_seconds / floor:.2f}")]
+
+
+def benchmark_case(case: Case, repeats: int, bandwidth: dict[str, float] | None = None,
+                   rate: float | None = None, with_baselines: bool = True,
+                   warmup: int = 2) -> list[Row]:
+    """Time every implementation of ``case`` (``warmup`` untimed calls, then the median of
+    ``repeats``); ratios are time / time of lib float64."""
+    prob, U = build_problem(case), test_point(case)
+    rows: dict[str, Gradient | str] = {**lib_rows(case, prob)}
+    if with_baselines:
+        rows.update(baseline_rows(case, prob))
+    runnable = {name: (lambda f=f: f(U)) for name, f in rows.items() if callable(f)}
+    seconds = time_each(runnable, repeats, warmup)
+    reference_value, reference_grad = rows["lib float64"](U)
+    base = seconds["lib float64"]
+    table = []
+    for name, function in rows.items():
+        if not callable(function):
+            table.append(Row(case.name, name, None, None, None, function))
+            continue
+        value, grad = function(U)
+        agreement = max(abs(value - reference_value) / abs(reference_value),
+                        relative_difference(np.asarray(grad), reference_grad))
+        table.append(Row(case.name, name, seconds[name], seconds[name] / base, agreement))
+    if bandwidth is not None and rate is not None:
+        table.extend(floor_rows(case, prob, base, bandwidth, rate))
+    return table
+
+
+def format_table(rows: list[Row]) -> str:
+    """Markdown table of the rows."""
+    lines = ["| case | implementation | ms / gradient | x lib float64 | rel. diff. | note |",
+             "|---|---|---:|---:|---:|---|"]
+    for row in rows:
+        ms = "" if row.seconds is None else f"{row.seconds * 1e3:.3g}"
+        ratio = "" if row.ratio is None else f"{row.ratio:.2f}"
+        agreement = "" if row.agreement is None else f"{row.agreement:.0e}"
+        lines.append(f"| {row.case} | {row.implementation} | {ms} | {ratio} | {agreement} | "
+                     f"{row.note} |")
+    return "\n".join(lines)
+
+
+def block_sweep(case: Case, repeats: int,
+                sizes: tuple[int, ...] = (2**18, 2**19, 2**20, 2**21, 2**22, 2**23)
+                ) -> dict[str, float]:
+    """Seconds per gradient of lib on ``case`` against the block size of the fused pass, and
+    unfused (two full passes over the data, as a single block)."""
+    prob, U = build_problem(case), test_point(case)
+    packed, y = prob.operator.packed, prob.y
+
+    def operator(block_bytes: int, single_block_bytes: int) -> lib.operators.GaussianOperator:
+        return lib.operators.GaussianOperator(packed, y, case.d, block_bytes=block_bytes,
+                                              single_block_bytes=single_block_bytes)
+
+    operators = {f"{size >> 10} KiB": operator(size, 0) for size in sizes}
+    operators["unfused"] = operator(packed.nbytes, packed.nbytes)
+    return time_each({name: (lambda op=op: op.value_and_grad(U))
+                             for name, op in operators.items()}, repeats)
+
+
+# ---------------------------------------------------------------- peak memory
+
+
+def _resident_kb(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"{field} not in /proc/self/status")
+
+
+def _reset_peak() -> bool:
+    """Reset the kernel's resident high-water mark (VmHWM) of this process, if allowed."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def _memory_child(case_index: int, implementation: str) -> dict[str, float]:
+    """Runs in a subprocess: build one dense case, evaluate 3 gradients, report memory (MB)."""
+    case = CASES[case_index]
+    gc.collect()
+    baseline = _resident_kb("VmRSS")
+    if implementation.startswith("lib"):
+        dtype = np.float32 if implementation == "lib float32" else np.float64
+        prob = build_problem(case, dtype)
+        data = prob.operator.packed.nbytes
+        gradient = lib.Objective(prob).value_and_grad
+        with_construction = True
+    else:
+        prob = build_problem(case)
+        gradient = baseline_rows(case, prob)[implementation]
+        data = case.n * case.d**2 * 8
+        del prob
+        gc.collect()
+        with_construction = not _reset_peak()
+    U = test_point(case)
+    for _ in range(3):
+        gradient(U)
+    peak = _resident_kb("VmHWM") if Path("/proc/self/status").exists() else (
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    return {"data": data / MB, "peak": (peak - baseline) * 1024 / MB,
+            "with_construction": with_construction}
+
+
+def peak_memory(case_index: int, implementation: str) -> dict[str, float]:
+    """Peak resident memory above the interpreter (MB) of one implementation on one dense case,
+    measured in a fresh subprocess from the kernel's high-water mark (``VmHWM``). For lib the
+    peak covers ``make_problem`` too; for the hand-written versions the mark is reset after their
+    (n, d, d) data is built, so the peak is their data plus what their gradient allocates."""
+    command = [sys.executable, __file__, "--memory-child", str(case_index), implementation]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------- seeds in parallel, Figure 1
+
+
+def seed_experiment(seed: int, train_iter: int = 5000) -> np.ndarray:
+    """One small pipeline run (d = 20, r = 3, n = 1200, k = 20) as the pruning chapter runs it:
+    problem and start drawn from ``seed``, ``train_iter`` training steps, 3000 fine-tuning."""
+    prob = lib.make_problem(20, 3, 1200, sigma=0.01, seed=seed)
+    out = lib.train_prune_finetune(prob, 20, lam=0.01, beta=1e-3, train_iter=train_iter,
+                                   fine_tune_iter=3000, seed=seed + 1000)
+    return out.U_final
+
+
+def parallel_seeds(seeds: int = 8, processes: int = 2,
+                   train_iter: int = 5000) -> dict[str, float]:
+    """Wall time of ``seeds`` runs of :func:`seed_experiment` in a loop and through
+    ``lib.run_seeds``, and whether the results are identical."""
+    def experiment(seed: int) -> np.ndarray:
+        return seed_experiment(seed, train_iter)
+
+    start = time.perf_counter()
+    sequential = [experiment(seed) for seed in range(seeds)]
+    loop = time.perf_counter() - start
+    start = time.perf_counter()
+    parallel = lib.run_seeds(experiment, range(seeds), processes=processes)
+    pooled = time.perf_counter() - start
+    identical = all(np.array_equal(a, b) for a, b in zip(sequential, parallel, strict=True))
+    return {"loop": loop, "run_seeds": pooled, "identical": identical}
+
+
+def figure_one() -> dict[str, float]:
+    """The paper's Figure 1 as the failure chapter computes it: population loss, d = k = 500,
+    r = 4, U0 = 1e-4 N(0, 1), step 0.2, two gradient-descent runs to convergence (lambda = 0 to
+    gradient norm 1e-5; lambda = 0.1, beta = 0.01 to 1e-6), at most 3000 steps each."""
+    prob = lib.make_problem(500, 4, 1, sensing="population", seed=0)
+    U0 = 1e-4 * np.random.default_rng(1).standard_normal((500, 500))
+    start = time.perf_counter()
+    steps = 0
+    for lam, tol in ((0.0, 1e-5), (0.1, 1e-6)):
+        objective = lib.Objective(prob, lam=lam, beta=1e-2)
+        steps += lib.gradient_descent(objective, U0, 0.2, 3000, tol=tol,
+                                      record_every=50).iterations
+    return {"seconds": time.perf_counter() - start, "steps": steps}
+
+
+# ---------------------------------------------------------------- report
+
+
+def machine_description() -> str:
+    """CPU, cores, BLAS, library versions and load, for the header of the report."""
+    model = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        names = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
+                 if line.startswith("model name")]
+        model = names[0] if names else model
+    blas = ", ".join(f"{info['internal_api']} {info.get('version')} "
+                     f"({info['num_threads']} threads)" for info in threadpool_info())
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    torch_version = torch.__version__ if torch is not None else "not installed"
+    return (f"{model}, {lib.batch.available_cores()} cores; Python {platform.python_version()}, "
+            f"NumPy {np.__version__}, BLAS: {blas}; torch {torch_version}; "
+            f"load average {load:.2f}")
+
+
+def main(quick: bool, threads: int | None) -> None:
+    if threads is not None:
+        threadpool_limits(limits=threads)
+        if torch is not None:
+            torch.set_num_threads(threads)
+    repeats = 5 if quick else 15
+    print(machine_description(), flush=True)
+    bandwidth = memory_bandwidth()
+    rate = matmul_rate()
+    print(f"memory bandwidth: reduction {bandwidth['reduction']:.1f} GB/s, copy "
+          f"{bandwidth['copy']:.1f} GB/s, BLAS read {bandwidth['blas read']:.1f} GB/s; float64 "
+          f"matrix product {rate / 1e9:.1f} G multiply-adds/s", flush=True)
+    rows = []
+    for case in CASES:
+        rows.extend(benchmark_case(case, repeats, bandwidth, rate))
+        print(f"measured {case.name}", file=sys.stderr, flush=True)
+    print()
+    print(format_table(rows))
+    print()
+    for threads in (None, 1):
+        with threadpool_limits(limits=threads):
+            sweep = block_sweep(CASES[1], repeats)
+        label = "default" if threads is None else str(threads)
+        print(f"lib float64 on {CASES[1].name} with {label} BLAS threads, ms per gradient "
+              "against the fused block size: "
+              + ", ".join(f"{name} {seconds * 1e3:.3g}" for name, seconds in sweep.items()))
+    print()
+    print("Peak resident memory above the interpreter (MB), each in its own subprocess:")
+    print("| case | implementation | data held | peak RSS | peak includes construction |")
+    print("|---|---|---:|---:|---|")
+    for index, case in enumerate(CASES):
+        if case.sensing != "gaussian":
+            continue
+        names = ["lib float64", "lib float32", "einsum (n, d, d)", "flattened (n, d^2)"]
+        names += ["torch autograd"] if torch is not None else []
+        for name in names:
+            memory = peak_memory(index, name)
+            print(f"| {case.name} | {name} | {memory['data']:.0f} | {memory['peak']:.0f} | "
+                  f"{'yes' if memory['with_construction'] else 'no'} |", flush=True)
+    print()
+    count = 4 if quick else 8
+    seeds = parallel_seeds(count)
+    print(f"{count} seeds of the d=20 pipeline: loop {seeds['loop']:.2f} s, lib.run_seeds with 2 "
+          f"processes {seeds['run_seeds']:.2f} s (x{seeds['loop'] / seeds['run_seeds']:.2f}), "
+          f"identical results: {seeds['identical']}")
+    if not quick:
+        figure = figure_one()
+        print(f"Figure 1 computation (both runs, {figure['steps']} gradient steps): "
+              f"{figure['seconds']:.1f} s")
+    print(f"load average at the end: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, no Figure 1 run")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="BLAS and torch threads (default: all cores)")
+    parser.add_argument("--memory-child", nargs=2, metavar=("CASE", "IMPLEMENTATION"),
+                        help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.memory_child:
+        print(json.dumps(_memory_child(int(arguments.memory_child[0]),
+                                       arguments.memory_child[1])))
+    else:
+        main(arguments.quick, arguments.threads)
