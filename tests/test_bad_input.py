@@ -151,6 +151,6 @@ def test_too_few_measurements_warn() -> None:
 
 def test_k_below_r_warns_but_runs() -> None:
     prob = lib.make_problem(6, 3, 1, sensing="population", seed=0)
-    with pytest.warns(UserWarning, match="k=2 < r=3"):
+    with pytest.warns(UserWarning, match="k=2 < r=3"), pytest.warns(UserWarning, match="kept 2"):
         out = lib.train_prune_finetune(prob, 2, 0.01, 1e-3, train_iter=500, fine_tune_iter=50)
     assert out.U_final.shape[1] <= 2

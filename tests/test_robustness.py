@@ -62,6 +62,7 @@ def _pipeline(seed: int) -> lib.PipelineResult:
                                     record_every=100, seed=seed + 1)
 
 
+@pytest.mark.filterwarnings("ignore:pruning kept")
 def test_same_seed_is_bit_identical() -> None:
     first, second = _pipeline(3), _pipeline(3)
     assert np.array_equal(first.U0, second.U0)
@@ -70,6 +71,7 @@ def test_same_seed_is_bit_identical() -> None:
     assert np.array_equal(first.train.history.values, second.train.history.values)
 
 
+@pytest.mark.filterwarnings("ignore:pruning kept")
 def test_global_random_state_is_untouched() -> None:
     before = np.random.get_state()[1].copy()  # noqa: NPY002 (the legacy state is the subject)
     _pipeline(4)
@@ -79,6 +81,7 @@ def test_global_random_state_is_untouched() -> None:
     assert np.array_equal(np.random.get_state()[1], before)  # noqa: NPY002
 
 
+@pytest.mark.filterwarnings("ignore:pruning kept")
 def test_one_and_two_blas_threads_agree() -> None:
     with threadpool_limits(limits=1):
         single = _pipeline(5)
