@@ -17,16 +17,20 @@ def _instance(sensing: str, d: int, r: int, k: int, seed: int = 0, sigma: float 
     return prob, rng.standard_normal((d, k)) / np.sqrt(d), rng.standard_normal((d, k))
 
 
+def _assert_matches_dense_stack(prob: lib.Problem, stack: np.ndarray, U: np.ndarray) -> None:
+    """Residuals and gradient of ``prob`` equal the formulas evaluated on the dense A_i."""
+    residuals = np.einsum("ijk,jk->i", stack, U @ U.T) - prob.y
+    assert relative_error(prob.operator.residuals(U), residuals) < 1e-12
+    dense_grad = (4 / prob.n) * np.einsum("i,ijk->jk", residuals, stack) @ U
+    assert relative_error(lib.Objective(prob).grad(U), dense_grad) < 1e-12
+
+
 def test_packed_gaussian_matches_dense_stack() -> None:
     prob = lib.make_problem(7, 2, 40, sigma=0.3, seed=3)
     stack = prob.sensing_matrices()
     assert stack.shape == (40, 7, 7)
     assert np.array_equal(stack, np.transpose(stack, (0, 2, 1)))
-    U = np.random.default_rng(0).standard_normal((7, 4))
-    dense_residuals = np.einsum("ijk,jk->i", stack, U @ U.T) - prob.y
-    assert relative_error(prob.operator.residuals(U), dense_residuals) < 1e-12
-    dense_grad = (4 / 40) * np.einsum("i,ijk->jk", dense_residuals, stack) @ U
-    assert relative_error(lib.Objective(prob).grad(U), dense_grad) < 1e-12
+    _assert_matches_dense_stack(prob, stack, np.random.default_rng(0).standard_normal((7, 4)))
     clean = np.einsum("ijk,jk->i", stack, prob.M_star)
     noise = prob.y - clean
     assert abs(noise.std() - 0.3) < 0.15
@@ -71,11 +75,7 @@ def test_rank_one_operator_matches_dense_formula() -> None:
     prob = lib.make_problem(6, 2, 50, sigma=0.2, sensing="rank_one", seed=6)
     X = prob.sensing_vectors()
     stack = np.einsum("ij,ik->ijk", X, X)
-    U = np.random.default_rng(2).standard_normal((6, 3))
-    residuals = np.einsum("ijk,jk->i", stack, U @ U.T) - prob.y
-    assert relative_error(prob.operator.residuals(U), residuals) < 1e-12
-    dense_grad = (4 / 50) * np.einsum("i,ijk->jk", residuals, stack) @ U
-    assert relative_error(lib.Objective(prob).grad(U), dense_grad) < 1e-12
+    _assert_matches_dense_stack(prob, stack, np.random.default_rng(2).standard_normal((6, 3)))
     clean = np.einsum("ijk,jk->i", stack, prob.M_star)
     assert relative_error(clean, np.sum((X @ prob.U_star) ** 2, axis=1)) < 1e-12
 
