@@ -72,8 +72,9 @@ class Problem:
     def sensing_vectors(self) -> np.ndarray:
         """The (n, d) matrix of the x_i with A_i = x_i x_i^T (rank-one kind only)."""
         if not isinstance(self.operator, RankOneOperator):
-            raise ValueError("sensing_vectors() is only available for sensing='rank_one', "
-                             f"this problem has sensing={self.sensing!r}")
+            raise ValueError("sensing_vectors() needs sampled rank-one sensing (a problem from "
+                             "make_problem(..., sensing='rank_one')); this problem's loss is "
+                             f"computed by {type(self.operator).__name__}")
         return self.operator.X
 
 

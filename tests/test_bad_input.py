@@ -154,3 +154,9 @@ def test_k_below_r_warns_but_runs() -> None:
     with pytest.warns(UserWarning, match="k=2 < r=3"), pytest.warns(UserWarning, match="kept 2"):
         out = lib.train_prune_finetune(prob, 2, 0.01, 1e-3, train_iter=500, fine_tune_iter=50)
     assert out.U_final.shape[1] <= 2
+
+
+def test_sensing_vectors_of_a_population_network_problem_explains_itself() -> None:
+    sampled = lib.make_problem(5, 1, 50, sensing="rank_one", seed=0)
+    with pytest.raises(ValueError, match="QuadraticNetworkPopulation"):
+        lib.networks.population_problem(sampled).sensing_vectors()
