@@ -99,7 +99,7 @@ class GaussianOperator:
         self._gradient_weight = (4.0 / self.n) * self._half_weight
         blocks = row_blocks(self.n, packed.shape[1] * packed.itemsize, block_bytes=block_bytes,
                             single_block_bytes=single_block_bytes)
-        self._blocks = tuple((rows, packed[rows]) for rows in blocks)
+        self._blocks = tuple((span, packed[span]) for span in blocks)
 
     @staticmethod
     def off_diagonal_weight(d: int) -> np.ndarray:

@@ -15,6 +15,7 @@ import numpy as np
 from scipy.optimize import brentq
 
 from lib._validation import check_choice, check_float, check_int
+from lib.problem import SENSING_KINDS
 from lib.regularizer import PENALTIES, column_weight
 
 
@@ -58,7 +59,7 @@ def curvature_at_zero(eigenvalues: object, lam: float, beta: float, *, penalty: 
     """
     values = _check_eigenvalues(eigenvalues)
     lam, beta, penalty = _check_regularisation(lam, beta, penalty)
-    sensing = check_choice("sensing", sensing, ("gaussian", "population", "rank_one"))
+    sensing = check_choice("sensing", sensing, SENSING_KINDS)
     penalty_curvature = lam * float(column_weight(0.0, beta, penalty))
     if sensing == "rank_one":
         total = float(values.sum()) if trace is None else check_float("trace", trace, minimum=0.0)
@@ -76,7 +77,7 @@ def curvature_at_zero_orthogonal(lam: float, beta: float, *, trace: float,
     """
     lam, beta, penalty = _check_regularisation(lam, beta, penalty)
     trace = check_float("trace", trace, minimum=0.0)
-    sensing = check_choice("sensing", sensing, ("gaussian", "population", "rank_one"))
+    sensing = check_choice("sensing", sensing, SENSING_KINDS)
     penalty_curvature = lam * float(column_weight(0.0, beta, penalty))
     return penalty_curvature - (4.0 * trace if sensing == "rank_one" else 0.0)
 
@@ -95,7 +96,7 @@ def lambda_orthogonal_bound(trace: float, beta: float, *, penalty: str = "ratio"
     trace = check_float("trace", trace, minimum=0.0)
     beta = check_float("beta", beta, minimum=0.0, strict=True)
     penalty = check_choice("penalty", penalty, PENALTIES)
-    sensing = check_choice("sensing", sensing, ("gaussian", "population", "rank_one"))
+    sensing = check_choice("sensing", sensing, SENSING_KINDS)
     if sensing != "rank_one":
         return 0.0
     return 4.0 * trace / float(column_weight(0.0, beta, penalty))
@@ -114,7 +115,7 @@ def lambda_bounds(eigenvalues: object, beta: float, *, penalty: str = "ratio",
     values = _check_eigenvalues(eigenvalues)
     beta = check_float("beta", beta, minimum=0.0, strict=True)
     penalty = check_choice("penalty", penalty, PENALTIES)
-    sensing = check_choice("sensing", sensing, ("gaussian", "population", "rank_one"))
+    sensing = check_choice("sensing", sensing, SENSING_KINDS)
     weight_at_zero = float(column_weight(0.0, beta, penalty))
     growth = 4.0 * values if sensing != "rank_one" else 8.0 * values + 4.0 * values.sum()
     return float(growth[-1] / weight_at_zero), float(growth[0] / weight_at_zero)
