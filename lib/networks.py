@@ -24,6 +24,7 @@ import dataclasses
 import numpy as np
 
 from lib._validation import check_float, check_matrix
+from lib.operators import PopulationOperator
 from lib.problem import Problem
 
 
@@ -123,36 +124,29 @@ class QuadraticNetworkPopulation:
     def __init__(self, U_star: np.ndarray, sigma: float = 0.0) -> None:
         self.U_star = check_matrix("U_star", U_star)
         self.noise_variance = check_float("sigma", sigma, minimum=0.0) ** 2
-        gram_star = self.U_star.T @ self.U_star
-        self._norm_star_sq = float(np.sum(gram_star * gram_star))
-        self._trace_star = float(np.trace(gram_star))
+        self._frobenius = PopulationOperator(self.U_star, 0.0)
+        self._trace_star = float(np.sum(self.U_star * self.U_star))
 
-    def _parts(self, U: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:
-        gram = U.T @ U
-        cross = self.U_star.T @ U
-        frobenius_sq = float(np.sum(gram * gram) - 2.0 * np.sum(cross * cross)
-                             + self._norm_star_sq)
-        trace = float(np.trace(gram)) - self._trace_star
-        return gram, cross, frobenius_sq, trace
+    def _trace(self, U: np.ndarray) -> float:
+        return float(np.sum(U * U)) - self._trace_star
 
     def value(self, U: np.ndarray) -> float:
-        """:math:`L(U)`."""
-        _, _, frobenius_sq, trace = self._parts(U)
-        return 2.0 * frobenius_sq + trace * trace + self.noise_variance
+        r""":math:`L(U)`, from :math:`\|D\|_F^2` of :class:`lib.operators.PopulationOperator`."""
+        trace = self._trace(U)
+        return 2.0 * self._frobenius.value(U) + trace * trace + self.noise_variance
 
     def value_and_grad(self, U: np.ndarray) -> tuple[float, np.ndarray]:
         r""":math:`(L(U), \nabla L(U))`."""
-        gram, cross, frobenius_sq, trace = self._parts(U)
-        value = 2.0 * frobenius_sq + trace * trace + self.noise_variance
-        return value, 8.0 * (U @ gram - self.U_star @ cross) + 4.0 * trace * U
+        frobenius_sq, frobenius_grad = self._frobenius.value_and_grad(U)
+        trace = self._trace(U)
+        frobenius_grad *= 2.0
+        frobenius_grad += (4.0 * trace) * U
+        return 2.0 * frobenius_sq + trace * trace + self.noise_variance, frobenius_grad
 
     def hvp(self, U: np.ndarray, V: np.ndarray) -> np.ndarray:
         r""":math:`\nabla^2 L(U)[V]`."""
-        gram, _, _, trace = self._parts(U)
-        mixed = V.T @ U
-        residual_times_V = U @ (U.T @ V) - self.U_star @ (self.U_star.T @ V)
-        return (8.0 * (U @ mixed + V @ gram) + 8.0 * residual_times_V
-                + 8.0 * float(np.sum(U * V)) * U + 4.0 * trace * V)
+        return (2.0 * self._frobenius.hvp(U, V) + 8.0 * float(np.sum(U * V)) * U
+                + 4.0 * self._trace(U) * V)
 
 
 def population_problem(prob: Problem) -> Problem:
