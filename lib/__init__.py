@@ -15,6 +15,7 @@ The public API (stable; see README.md for a map of the modules)::
     out = lib.train_prune_finetune(prob, k, lam, beta)
     lib.networks.population_test_error(U, U_star)   # quadratic networks (extension)
     results = lib.run_seeds(function, seeds, processes=2)   # parallel, in seed order
+    lib.set_threads(1)   # threads of the compiled Gaussian pass (results do not depend on it)
 """
 
 from lib import networks, theory
@@ -44,6 +45,7 @@ from lib.pruning import (
     train_prune_finetune,
 )
 from lib.regularizer import column_weight, smooth_group_lasso
+from lib.streaming import get_threads, set_threads
 
 __all__ = [
     "SENSING_KINDS",
@@ -57,6 +59,7 @@ __all__ = [
     "SOSPCertificate",
     "column_weight",
     "fine_tune",
+    "get_threads",
     "gradient_descent",
     "hessian_operator",
     "largest_hessian_eigenvalue",
@@ -67,6 +70,7 @@ __all__ = [
     "pruning_threshold",
     "recovery_error",
     "run_seeds",
+    "set_threads",
     "smooth_group_lasso",
     "sosp_certificate",
     "suggest_step",

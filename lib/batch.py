@@ -2,8 +2,9 @@ r"""Run one experiment for many seeds in parallel processes (chapters that avera
 
 A sweep over seeds of a small problem spends its time in many short NumPy calls, so threads
 inside BLAS do not help it; running whole seeds side by side does. :func:`run_seeds` forks
-``processes`` workers, limits BLAS to one thread in each (so p workers use p cores without
-oversubscription), calls ``function(seed)`` for every seed and returns the results in seed order.
+``processes`` workers, limits BLAS and the compiled Gaussian pass (:mod:`lib.streaming`) to
+one thread in each (so p workers use p cores without oversubscription), calls
+``function(seed)`` for every seed and returns the results in seed order.
 
 Each seed's computation is the same sequence of floating-point operations as in a plain loop
 run with one BLAS thread, so the results are identical, bit for bit, to
@@ -16,7 +17,6 @@ problems large enough that OpenBLAS splits a product between threads.
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -24,19 +24,14 @@ from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from lib._validation import check_callable, check_int
+from lib.streaming import available_cores, set_threads
 
 _TASK: Callable[[Any], Any] | None = None
 
 
-def available_cores() -> int:
-    """Number of CPU cores this process may run on."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
-def _single_threaded_blas() -> None:
+def _single_threaded_worker() -> None:
     threadpool_limits(limits=1)
+    set_threads(1)
 
 
 def _call_task(seed: Any) -> Any:
@@ -88,7 +83,7 @@ def run_seeds(function: Callable[[Any], Any], seeds: Iterable[Any], *,
     _TASK = function
     try:
         with multiprocessing.get_context("fork").Pool(
-                workers, initializer=_single_threaded_blas) as pool:
+                workers, initializer=_single_threaded_worker) as pool:
             results = pool.imap(_call_task, seeds, chunksize=1)
             return list(tqdm(results, total=len(seeds), disable=not progress, leave=False))
     finally:

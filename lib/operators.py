@@ -24,28 +24,19 @@ from __future__ import annotations
 
 import numpy as np
 
-#: Packed sensing data up to this size (the 8 MiB L3 of the reference machine) is read in one
-#: block, two BLAS calls per gradient: it stays in cache between them, and more calls only add
-#: overhead (d = 50, n = 750, 7.6 MB: 0.47 ms per gradient in one block, 0.65 ms in two).
-SINGLE_BLOCK_BYTES = 2**23
-#: Above that, the gradient streams the data in row blocks of about this size, each small
-#: enough to stay in the cache between its forward and its adjoint product. The block sweep of
-#: ``benchmarks/bench_gradient.py`` picks 4 MiB (half the 8 MiB L3 of the 2-core reference
-#: machine): fastest with 2 BLAS threads, within 5% of the best with one.
-FUSED_BLOCK_BYTES = 2**22
+from lib.streaming import fused_pass
+
+#: Packed sensing data up to this size (the 8 MiB L3 of the reference machine) stays in the cache
+#: between the forward and the adjoint product, so two BLAS matrix-vector products read it at
+#: cache speed (d = 50, n = 750, 7.6 MB: 0.3 to 0.5 ms per gradient). Larger data is streamed
+#: from memory once per gradient by the compiled pass of :mod:`lib.streaming` (d = 100,
+#: n = 5000, 202 MB: 8 to 10 ms, against 13 to 17 ms for BLAS in 4 MiB row blocks).
+CACHE_BYTES = 2**23
 
 
-def row_blocks(n: int, row_bytes: int, *, block_bytes: int = FUSED_BLOCK_BYTES,
-               single_block_bytes: int = SINGLE_BLOCK_BYTES) -> tuple[slice, ...]:
-    """Row slices of an (n, T) array with ``row_bytes`` bytes per row, for the fused pass.
-
-    One slice when the whole array is at most ``single_block_bytes``, otherwise slices of
-    ``max(1, block_bytes // row_bytes)`` rows (the last one shorter).
-    """
-    if n * row_bytes <= single_block_bytes:
-        return (slice(0, n),)
-    rows = max(1, block_bytes // row_bytes)
-    return tuple(slice(start, min(start + rows, n)) for start in range(0, n, rows))
+def _float64(array: np.ndarray) -> np.ndarray:
+    """``array`` as float64 (itself when it already is): results leave lib in float64."""
+    return array.astype(np.float64, copy=False)
 
 
 class GaussianOperator:
@@ -62,12 +53,12 @@ class GaussianOperator:
         \nabla L(U) = \frac4n\, \mathrm{sym}(g)\, U,
 
     where :math:`\mathrm{sym}(g)` is the symmetric d x d matrix with :math:`g_{ab}/2` at
-    :math:`(a, b)` and :math:`(b, a)` off the diagonal and :math:`g_{aa}` on it. Row i of the
-    residual needs only row i of P, so the gradient is *fused*: it walks over row blocks of P
-    (:func:`row_blocks`), and for each block computes the block's residuals and adds its share of
-    :math:`P^\top \mathrm{res}` while the block is still in cache. Memory then streams the packed
-    data once per gradient (instead of twice) with two BLAS matrix-vector products per block,
-    and allocates O(n + d^2 + dk) besides.
+    :math:`(a, b)` and :math:`(b, a)` off the diagonal and :math:`g_{aa}` on it. Data that fits
+    in the cache (at most ``cache_bytes``) is read by two BLAS matrix-vector products,
+    :math:`Pm` and :math:`\mathrm{res}^\top P`. Larger data is read from memory once per
+    gradient by :func:`lib.streaming.fused_pass`, which computes the residual of a row and adds
+    its share of :math:`P^\top \mathrm{res}` while the row is still in cache. Either way a
+    gradient allocates O(n + d^2 + dk) besides the data.
 
     Parameters
     ----------
@@ -78,17 +69,16 @@ class GaussianOperator:
         Observations.
     d : int
         Matrix dimension.
-    block_bytes, single_block_bytes : int
-        Block size of the fused pass and the size up to which the data is one block
-        (:func:`row_blocks`); the defaults suit the 8 MiB L3 cache of the reference machine.
+    cache_bytes : int
+        Data up to this many bytes is read with BLAS, larger data with the compiled single
+        pass (default :data:`CACHE_BYTES`, the L3 cache of the reference machine).
     """
 
     kind = "gaussian"
 
     def __init__(self, packed: np.ndarray, y: np.ndarray, d: int, *,
-                 block_bytes: int = FUSED_BLOCK_BYTES,
-                 single_block_bytes: int = SINGLE_BLOCK_BYTES) -> None:
-        self.packed = packed
+                 cache_bytes: int = CACHE_BYTES) -> None:
+        self.packed = np.ascontiguousarray(packed)
         self.y = y
         self.d = d
         self.n = packed.shape[0]
@@ -97,9 +87,7 @@ class GaussianOperator:
         self._lower = cols * d + rows
         self._half_weight = np.where(rows == cols, 1.0, 0.5)
         self._gradient_weight = (4.0 / self.n) * self._half_weight
-        blocks = row_blocks(self.n, packed.shape[1] * packed.itemsize, block_bytes=block_bytes,
-                            single_block_bytes=single_block_bytes)
-        self._blocks = tuple((span, packed[span]) for span in blocks)
+        self.streams = self.packed.nbytes > cache_bytes
 
     @staticmethod
     def off_diagonal_weight(d: int) -> np.ndarray:
@@ -122,20 +110,20 @@ class GaussianOperator:
 
     def _stream(self, columns: np.ndarray, adjoint: bool) -> tuple[np.ndarray, np.ndarray]:
         """``F[j] = P @ columns[j]`` (minus y for j = 0) and, if ``adjoint``, ``F[j] @ P``, for
-        the c rows of ``columns`` (c, T), in float64. Fused: each row block of P is read once
-        from memory for all the matrix-vector products that need it (BLAS gemv; a gemm with
-        c = 2 columns would repack the block)."""
-        count = columns.shape[0]
-        out = np.empty((count, self.n))
-        total = np.zeros((count, columns.shape[1]))
-        for rows, block in self._blocks:
-            for j in range(count):
-                out_block = out[j, rows]
-                np.matmul(block, columns[j], out=out_block)
-                if j == 0:
-                    out_block -= self.y[rows]
-                if adjoint:
-                    total[j] += out_block.astype(block.dtype, copy=False) @ block
+        the c rows of ``columns`` (c, T), in float64: two BLAS matrix-vector products per row
+        of ``columns`` when the data fits in the cache, else one compiled pass over the data
+        (which then computes the adjoint products in any case, so that ``value`` and
+        ``value_and_grad`` see residuals with the same bits)."""
+        if self.streams:
+            return fused_pass(self.packed, columns, self.y)
+        out = np.empty((columns.shape[0], self.n))
+        total = np.empty(columns.shape) if adjoint else None
+        for j, column in enumerate(columns):
+            out[j] = self.packed @ column
+            if j == 0:
+                out[0] -= self.y
+            if adjoint:
+                total[j] = out[j].astype(self.packed.dtype, copy=False) @ self.packed
         return out, total
 
     def measure(self, M: np.ndarray) -> np.ndarray:
@@ -191,8 +179,9 @@ class RankOneOperator:
         \nabla^2 L(U)[V] = \frac4n X^\top\big(\delta \odot Z + \mathrm{res} \odot XV\big),
         \quad \delta_i = 2 \langle Z_i, (XV)_i\rangle,
 
-    an O(n d k) gradient. This is also a width-k two-layer network with quadratic activations,
-    :math:`f_U(x) = \sum_j \langle U e_j, x\rangle^2` (extension chapter).
+    an O(n d k) gradient. With float32 ``X`` the products run in single precision, the
+    residuals and the loss in float64. This is also a width-k two-layer network with quadratic
+    activations, :math:`f_U(x) = \sum_j \langle U e_j, x\rangle^2` (extension chapter).
     """
 
     kind = "rank_one"
@@ -202,25 +191,29 @@ class RankOneOperator:
         self.y = y
         self.n, self.d = X.shape
 
+    def _products(self, U: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:math:`Z = XU` in the storage dtype of X, and the residuals in float64."""
+        Z = self.X @ U.astype(self.X.dtype, copy=False)
+        return Z, np.einsum("ij,ij->i", Z, Z, dtype=np.float64) - self.y
+
     def residuals(self, U: np.ndarray) -> np.ndarray:
-        Z = self.X @ U
-        return np.einsum("ij,ij->i", Z, Z) - self.y
+        return self._products(U)[1]
 
     def value(self, U: np.ndarray) -> float:
         res = self.residuals(U)
         return float(res @ res) / self.n
 
     def value_and_grad(self, U: np.ndarray) -> tuple[float, np.ndarray]:
-        Z = self.X @ U
-        res = np.einsum("ij,ij->i", Z, Z) - self.y
-        return float(res @ res) / self.n, (4.0 / self.n) * (self.X.T @ (res[:, None] * Z))
+        Z, res = self._products(U)
+        weighted = res.astype(Z.dtype, copy=False)[:, None] * Z
+        return float(res @ res) / self.n, (4.0 / self.n) * _float64(self.X.T @ weighted)
 
     def hvp(self, U: np.ndarray, V: np.ndarray) -> np.ndarray:
-        Z = self.X @ U
-        W = self.X @ V
-        res = np.einsum("ij,ij->i", Z, Z) - self.y
+        Z, res = self._products(U)
+        W = self.X @ V.astype(self.X.dtype, copy=False)
         delta = 2.0 * np.einsum("ij,ij->i", Z, W)
-        return (4.0 / self.n) * (self.X.T @ (delta[:, None] * Z + res[:, None] * W))
+        mixed = delta[:, None] * Z + res.astype(Z.dtype, copy=False)[:, None] * W
+        return (4.0 / self.n) * _float64(self.X.T @ mixed)
 
 
 class PopulationOperator:
@@ -236,34 +229,45 @@ class PopulationOperator:
         \nabla^2 L(U)[V] = 4\big(U(V^\top U) + U (U^\top V) + V (U^\top U)
                             - U^* (U^{*\top} V)\big),
 
-    all in O(d k^2 + d k r) without any d x d matrix. The chapter on failure without
+    all in O(d k^2 + d k r) without any d x d matrix. With ``dtype=float32`` the products run
+    in single precision (twice the rate of float64 on CPUs with SIMD; the loss is summed in
+    float64, but it and the gradient are accurate to about 1e-7 of their scale, so recovery
+    stalls near 1e-6 relative error). The chapter on failure without
     regularisation uses it to reproduce the paper's Figure 1 at d = k = 500.
     """
 
     kind = "population"
 
-    def __init__(self, U_star: np.ndarray, sigma: float) -> None:
+    def __init__(self, U_star: np.ndarray, sigma: float, dtype: type | str = np.float64) -> None:
         self.U_star = U_star
         self.noise_variance = sigma**2
+        self.dtype = np.dtype(dtype)
+        self._U_star = U_star.astype(self.dtype)
         gram_star = U_star.T @ U_star
         self._norm_star_sq = float(np.sum(gram_star * gram_star))
 
-    def value(self, U: np.ndarray) -> float:
+    def _products(self, U: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+        """U in the compute dtype, :math:`U^\top U`, :math:`U^{*\top} U` and the loss (float64)."""
+        U = U.astype(self.dtype, copy=False)
         gram = U.T @ U
-        cross = self.U_star.T @ U
-        return float(np.sum(gram * gram) - 2.0 * np.sum(cross * cross)
-                     + self._norm_star_sq + self.noise_variance)
+        cross = self._U_star.T @ U
+        value = float(np.sum(gram * gram, dtype=np.float64)
+                      - 2.0 * np.sum(cross * cross, dtype=np.float64)
+                      + self._norm_star_sq + self.noise_variance)
+        return U, gram, cross, value
+
+    def value(self, U: np.ndarray) -> float:
+        return self._products(U)[3]
 
     def value_and_grad(self, U: np.ndarray) -> tuple[float, np.ndarray]:
-        gram = U.T @ U
-        cross = self.U_star.T @ U
-        value = float(np.sum(gram * gram) - 2.0 * np.sum(cross * cross)
-                      + self._norm_star_sq + self.noise_variance)
+        U, gram, cross, value = self._products(U)
         grad = U @ (4.0 * gram)  # scaling the k x k factor by 4 is exact: same bits, one pass less
-        grad -= self.U_star @ (4.0 * cross)
-        return value, grad
+        grad -= self._U_star @ (4.0 * cross)
+        return value, _float64(grad)
 
     def hvp(self, U: np.ndarray, V: np.ndarray) -> np.ndarray:
-        gram = U.T @ U
+        U, gram, _, _ = self._products(U)
+        V = V.astype(self.dtype, copy=False)
         mixed = V.T @ U
-        return 4.0 * (U @ (mixed + mixed.T) + V @ gram - self.U_star @ (self.U_star.T @ V))
+        out = 4.0 * (U @ (mixed + mixed.T) + V @ gram - self._U_star @ (self._U_star.T @ V))
+        return _float64(out)

@@ -1,8 +1,11 @@
-"""The fused, blocked Gaussian operator: every block layout gives the dense-formula answer, and
-a gradient allocates O(n + d^2 + dk) memory, never a copy of the sensing data."""
+"""The Gaussian operator in both regimes (two BLAS products for data that fits in the cache, the
+compiled single pass of lib.streaming for larger data): each gives the dense-formula answer, the
+compiled pass does not depend on the thread count, and a gradient allocates O(n + d^2 + dk)
+memory, never a copy of the sensing data."""
 
 from __future__ import annotations
 
+import multiprocessing
 import tracemalloc
 
 import numpy as np
@@ -10,50 +13,50 @@ import pytest
 from conftest import relative_error
 
 import lib
-from lib.operators import GaussianOperator, row_blocks
+from lib.operators import GaussianOperator
+from lib.streaming import CHUNKS, GROUP
 
-# (block_bytes, single_block_bytes): one block, blocks of a few rows, blocks of one row.
-LAYOUTS = [(2**21, 2**40), (4096, 0), (1, 0)]
-
-
-def _operator(prob: lib.Problem, layout: tuple[int, int]) -> GaussianOperator:
-    block_bytes, single_block_bytes = layout
-    return GaussianOperator(prob.operator.packed, prob.operator.y, prob.d,
-                            block_bytes=block_bytes, single_block_bytes=single_block_bytes)
+# cache_bytes: everything read with BLAS, everything read by the compiled pass.
+LAYOUTS = [2**40, 0]
 
 
-@pytest.mark.parametrize("n", [1, 7, 64])
-@pytest.mark.parametrize("row_bytes", [8, 1000, 5000])
-def test_row_blocks_cover_every_row_once(n: int, row_bytes: int) -> None:
-    for layout in LAYOUTS:
-        blocks = row_blocks(n, row_bytes, block_bytes=layout[0], single_block_bytes=layout[1])
-        covered = np.concatenate([np.arange(n)[rows] for rows in blocks])
-        assert np.array_equal(covered, np.arange(n))
+def _operator(prob: lib.Problem, cache_bytes: int) -> GaussianOperator:
+    return GaussianOperator(prob.operator.packed, prob.operator.y, prob.d, cache_bytes=cache_bytes)
 
 
-def test_block_layouts_report_their_block_count() -> None:
+@pytest.fixture
+def threads():
+    """Restore the thread count of the compiled pass after a test that changes it."""
+    before = lib.get_threads()
+    yield
+    lib.set_threads(before)
+
+
+def test_layouts_choose_their_regime() -> None:
     prob = lib.make_problem(10, 2, 50, seed=0)
-    row_bytes = 55 * 8
-    assert len(_operator(prob, LAYOUTS[0])._blocks) == 1
-    assert len(_operator(prob, LAYOUTS[1])._blocks) == -(-50 // (4096 // row_bytes))
-    assert len(_operator(prob, LAYOUTS[2])._blocks) == 50
+    assert not prob.operator.streams
+    assert not _operator(prob, LAYOUTS[0]).streams
+    assert _operator(prob, LAYOUTS[1]).streams
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
-def test_fused_pass_matches_the_dense_formulas(layout: tuple[int, int]) -> None:
-    prob = lib.make_problem(9, 2, 70, sigma=0.2, seed=5)
+@pytest.mark.parametrize("n", [3, 70, GROUP * CHUNKS + 5])
+@pytest.mark.filterwarnings("ignore:n = 3 measurements")
+def test_both_regimes_match_the_dense_formulas(layout: int, n: int) -> None:
+    """n = 3 is all remainder rows, 70 leaves chunks empty, 133 fills every chunk."""
+    prob = lib.make_problem(9, 2, n, sigma=0.2, seed=5)
     operator = _operator(prob, layout)
     stack = prob.sensing_matrices()
     rng = np.random.default_rng(1)
     U, V = rng.standard_normal((9, 4)), rng.standard_normal((9, 4))
     residuals = np.einsum("ijk,jk->i", stack, U @ U.T) - prob.y
     delta = np.einsum("ijk,jk->i", stack, U @ V.T + V @ U.T)
-    grad = (4 / 70) * np.einsum("i,ijk->jk", residuals, stack) @ U
-    hvp = (4 / 70) * (np.einsum("i,ijk->jk", delta, stack) @ U
-                      + np.einsum("i,ijk->jk", residuals, stack) @ V)
+    grad = (4 / n) * np.einsum("i,ijk->jk", residuals, stack) @ U
+    hvp = (4 / n) * (np.einsum("i,ijk->jk", delta, stack) @ U
+                     + np.einsum("i,ijk->jk", residuals, stack) @ V)
     value, gradient = operator.value_and_grad(U)
     assert relative_error(operator.residuals(U), residuals) < 1e-13
-    assert relative_error(value, residuals @ residuals / 70) < 1e-13
+    assert relative_error(value, residuals @ residuals / n) < 1e-13
     assert relative_error(gradient, grad) < 1e-13
     assert relative_error(operator.hvp(U, V), hvp) < 1e-13
     assert relative_error(operator.adjoint(residuals), np.einsum("i,ijk->jk", residuals,
@@ -61,14 +64,14 @@ def test_fused_pass_matches_the_dense_formulas(layout: tuple[int, int]) -> None:
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
-def test_value_is_bitwise_the_value_of_value_and_grad(layout: tuple[int, int]) -> None:
+def test_value_is_bitwise_the_value_of_value_and_grad(layout: int) -> None:
     prob = lib.make_problem(8, 2, 90, sigma=0.1, seed=2)
     operator = _operator(prob, layout)
     U = np.random.default_rng(4).standard_normal((8, 5))
     assert operator.value(U) == operator.value_and_grad(U)[0]
 
 
-def test_float32_blocks_accumulate_in_float64() -> None:
+def test_float32_storage_accumulates_in_float64() -> None:
     exact = lib.make_problem(12, 2, 400, sigma=0.1, seed=8)
     single = lib.make_problem(12, 2, 400, sigma=0.1, seed=8, dtype=np.float32)
     U = np.random.default_rng(3).standard_normal((12, 5)) / 3
@@ -82,15 +85,68 @@ def test_float32_blocks_accumulate_in_float64() -> None:
 
 def test_gradient_allocates_no_copy_of_the_sensing_data() -> None:
     """tracemalloc sees NumPy's allocations: the peak during a gradient and a Hessian-vector
-    product is a small fraction of the packed data (here 12 MB), whatever the block layout."""
+    product is a small fraction of the packed data (here 13 MB), in both regimes (the compiled
+    pass allocates CHUNKS accumulators of d(d+1)/2 numbers)."""
     prob = lib.make_problem(60, 2, 900, seed=1)
     U = np.random.default_rng(0).standard_normal((60, 10))
     packed_bytes = prob.operator.packed.nbytes
-    for layout in [*LAYOUTS[:2], (2**21, 0)]:
+    for layout in LAYOUTS:
         operator = _operator(prob, layout)
+        operator.hvp(U, U)  # loads the compiled kernel (one-time allocations of Numba's)
         tracemalloc.start()
         operator.value_and_grad(U)
         operator.hvp(U, U)
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         assert peak < packed_bytes / 20, (layout, peak, packed_bytes)
+
+
+def test_compiled_pass_does_not_depend_on_the_thread_count(threads) -> None:
+    prob = lib.make_problem(12, 2, 500, sigma=0.1, seed=3)
+    operator = _operator(prob, 0)
+    rng = np.random.default_rng(6)
+    U, V = rng.standard_normal((12, 4)), rng.standard_normal((12, 4))
+    results = []
+    for count in (1, 2, 3, CHUNKS, 64):
+        lib.set_threads(count)
+        value, grad = operator.value_and_grad(U)
+        results.append((value, grad, operator.hvp(U, V)))
+    assert lib.get_threads() == CHUNKS
+    for value, grad, hvp in results[1:]:
+        assert value == results[0][0]
+        assert np.array_equal(grad, results[0][1])
+        assert np.array_equal(hvp, results[0][2])
+
+
+@pytest.mark.parametrize("threads_value", [0, -1, 1.5, "2", None])
+def test_set_threads_rejects_bad_counts(threads_value: object) -> None:
+    with pytest.raises((TypeError, ValueError), match="threads"):
+        lib.set_threads(threads_value)
+
+
+def test_forked_children_start_their_own_threads(threads) -> None:
+    """A process forked after the parent's thread pool started has none of its threads: the
+    compiled pass must start new ones there (with 2 threads) rather than wait forever, and give
+    the parent's numbers. Also through lib.run_seeds (1 thread per worker)."""
+    lib.set_threads(2)
+    prob = lib.make_problem(12, 2, 400, sigma=0.1, seed=3)
+    operator = _operator(prob, 0)
+
+    def gradient(seed: int) -> np.ndarray:
+        return operator.value_and_grad(np.full((12, 3), 0.1 * seed))[1]
+
+    expected = [gradient(seed) for seed in range(4)]
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=lambda: sender.send([gradient(seed) for seed in range(4)]))
+    child.start()
+    try:
+        assert receiver.poll(30), "the forked child did not finish the compiled pass in 30 s"
+        forked = receiver.recv()
+    finally:
+        child.kill()
+        child.join()
+    seeded = lib.run_seeds(gradient, range(4), processes=2)
+    for want, got, got_seeded in zip(expected, forked, seeded, strict=True):
+        assert np.array_equal(got, want)
+        assert np.array_equal(got_seeded, want)
