@@ -128,7 +128,12 @@ def make_problem(d: int, r: int, n: int, *, sigma: float = 0.0, kappa: float = 1
     seed : int or numpy.random.Generator
         Source of randomness; the same seed gives bit-identical problems.
     dtype : float64 or float32
-        Storage precision of the Gaussian sensing data (float32 halves memory traffic).
+        Precision of the sensing data (Gaussian: the packed A_i; rank-one: the x_i) and of the
+        products with it; for the population kind, of its matrix products. float32 halves
+        memory traffic and doubles the SIMD rate. The data is drawn in float64 and rounded, and
+        the observations are computed in float64 from the rounded data, so that a float32
+        problem is an exact instance of the model, the float64 one rounded; residuals, losses
+        and gradients are returned in float64.
 
     Returns
     -------
@@ -158,13 +163,13 @@ def make_problem(d: int, r: int, n: int, *, sigma: float = 0.0, kappa: float = 1
 
     U_star = ground_truth(d, r, kappa, rng)
     if sensing == "population":
-        operator = PopulationOperator(U_star, sigma)
+        operator = PopulationOperator(U_star, sigma, dtype)
     elif sensing == "gaussian":
         operator = GaussianOperator(packed_gaussian_sensing(d, n, dtype, rng), np.zeros(n), d)
         clean = operator.measure(U_star @ U_star.T)
         operator.y = clean + sigma * rng.standard_normal(n)
     else:
-        X = rng.standard_normal((n, d))
+        X = rng.standard_normal((n, d)).astype(dtype, copy=False)
         clean = np.sum((X @ U_star) ** 2, axis=1)
         operator = RankOneOperator(X, clean + sigma * rng.standard_normal(n))
     return Problem(d=d, r=r, n=n, sigma=sigma, kappa=kappa, sensing=sensing, U_star=U_star,

@@ -102,17 +102,31 @@ def test_value_and_grad_agree_with_separate_calls(sensing: str) -> None:
     assert np.array_equal(grad, obj.grad(U))
 
 
-def test_float32_storage_is_close_to_float64() -> None:
-    exact = lib.make_problem(12, 2, 300, sigma=0.1, seed=8)
-    single = lib.make_problem(12, 2, 300, sigma=0.1, seed=8, dtype=np.float32)
-    assert single.operator.packed.dtype == np.float32
-    assert single.operator.packed.nbytes * 2 == exact.operator.packed.nbytes
-    U = np.random.default_rng(3).standard_normal((12, 5)) / 3
+@pytest.mark.parametrize("sensing", lib.SENSING_KINDS)
+def test_float32_is_the_same_instance_close_to_float64(sensing: str) -> None:
+    """dtype=float32 rounds the same instance (same ground truth; observations of the rounded
+    data) and returns float64 values, gradients and Hessian-vector products within float32
+    accuracy."""
+    exact = lib.make_problem(12, 2, 300, sigma=0.1, sensing=sensing, seed=8)
+    single = lib.make_problem(12, 2, 300, sigma=0.1, sensing=sensing, seed=8, dtype=np.float32)
+    assert np.array_equal(single.U_star, exact.U_star)
+    if sensing != "population":
+        assert 0 < relative_error(single.y, exact.y) < 1e-6
+    if sensing == "gaussian":
+        assert single.operator.packed.dtype == np.float32
+        assert single.operator.packed.nbytes * 2 == exact.operator.packed.nbytes
+    if sensing == "rank_one":
+        assert single.sensing_vectors().dtype == np.float32
+    rng = np.random.default_rng(3)
+    U, V = rng.standard_normal((12, 5)) / 3, rng.standard_normal((12, 5))
     value64, grad64 = lib.Objective(exact).value_and_grad(U)
     value32, grad32 = lib.Objective(single).value_and_grad(U)
-    assert grad32.dtype == np.float64
-    assert relative_error(value32, value64) < 1e-5
-    assert relative_error(grad32, grad64) < 1e-5
+    hvp64 = lib.Objective(exact).hvp(U, V)
+    hvp32 = lib.Objective(single).hvp(U, V)
+    assert grad32.dtype == hvp32.dtype == np.float64
+    assert 0 < relative_error(value32, value64) < 1e-5
+    assert 0 < relative_error(grad32, grad64) < 1e-5
+    assert 0 < relative_error(hvp32, hvp64) < 1e-5
 
 
 def test_gaussian_memory_is_packed_once() -> None:
