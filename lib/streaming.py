@@ -19,16 +19,18 @@ chunk order. The threads only decide who computes which
 chunk, so the result is the same, bit for bit, for any number of threads (:func:`set_threads`).
 
 The kernel is compiled by Numba on first use (about 1 s per storage dtype) and cached next to
-this file. Within a row the products are summed in SIMD lanes (``fastmath`` reassociation), so
-the last bits differ from NumPy's order, by a relative 1e-16 in float64.
+this file; Numba itself is imported only then. Within a row the products are summed in SIMD
+lanes (``fastmath`` reassociation), so the last bits differ from NumPy's order, by a relative
+1e-16 in float64.
 """
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-import numba
 import numpy as np
 
 from lib._validation import check_int
@@ -75,7 +77,6 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_pool)
 
 
-@numba.njit(fastmath=_FASTMATH, nogil=True, cache=True, boundscheck=False)
 def _chunk_kernel(P, columns, y, bounds, first, last, out, partial, coefficients):
     """Chunks ``first`` to ``last - 1`` of the fused pass (see the module docstring), each
     accumulated in its own ``partial[chunk]``, zeroed here. ``coefficients`` is a
@@ -146,6 +147,17 @@ def _chunk_kernel(P, columns, y, bounds, first, last, out, partial, coefficients
                 i += 1
 
 
+@functools.cache
+def _compiled_kernel() -> Callable[..., None]:
+    """:func:`_chunk_kernel` compiled by Numba (loaded from the on-disk cache after the first
+    time). Numba is imported here, on first use, not with lib: it costs about 0.5 s and 100 MB
+    of resident memory, which problems whose data stays on BLAS never pay."""
+    import numba
+
+    return numba.njit(fastmath=_FASTMATH, nogil=True, cache=True,
+                      boundscheck=False)(_chunk_kernel)
+
+
 def fused_pass(packed: np.ndarray, columns: np.ndarray,
                y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     r"""One read of ``packed``: :math:`F = P m_j - [j=0] y` and :math:`g_j = F_j^\top P`.
@@ -173,14 +185,15 @@ def fused_pass(packed: np.ndarray, columns: np.ndarray,
     out = np.empty((columns.shape[0], n))
     partial = np.empty((CHUNKS, columns.shape[0], width), dtype=packed.dtype)
     coefficients = np.empty((CHUNKS, GROUP), dtype=packed.dtype)
+    kernel = _compiled_kernel()
     arguments = (packed, columns, y, bounds)
     threads = _threads
     if threads > 1 and _pool is None:
         _pool = ThreadPoolExecutor(max_workers=CHUNKS - 1, thread_name_prefix="lib-streaming")
-    others = [_pool.submit(_chunk_kernel, *arguments, CHUNKS * t // threads,
+    others = [_pool.submit(kernel, *arguments, CHUNKS * t // threads,
                            CHUNKS * (t + 1) // threads, out, partial, coefficients)
               for t in range(1, threads)]
-    _chunk_kernel(*arguments, 0, CHUNKS // threads, out, partial, coefficients)
+    kernel(*arguments, 0, CHUNKS // threads, out, partial, coefficients)
     for other in others:
         other.result()
     return out, partial.sum(axis=0, dtype=np.float64)
