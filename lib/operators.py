@@ -84,7 +84,9 @@ class GaussianOperator:
         self.n = packed.shape[0]
         rows, cols = np.triu_indices(d)
         self._upper = rows * d + cols
-        self._lower = cols * d + rows
+        packed_index = np.empty((d, d), dtype=np.intp)
+        packed_index[rows, cols] = packed_index[cols, rows] = np.arange(rows.size)
+        self._packed_index = packed_index.ravel()
         self._half_weight = np.where(rows == cols, 1.0, 0.5)
         self._gradient_weight = (4.0 / self.n) * self._half_weight
         self.streams = self.packed.nbytes > cache_bytes
@@ -98,15 +100,13 @@ class GaussianOperator:
     def _pack(self, M: np.ndarray) -> np.ndarray:
         """Upper triangles of a (d, d) symmetric matrix or of a (c, d, d) stack, as (c, T) rows in
         the storage dtype (c = 1 for a single matrix)."""
-        return M.reshape(-1, self.d * self.d)[:, self._upper].astype(self.packed.dtype, copy=False)
+        flat = M.reshape(-1, self.d * self.d)
+        return np.take(flat, self._upper, axis=1).astype(self.packed.dtype, copy=False)
 
     def _symmetric(self, packed_sums: np.ndarray, weight: np.ndarray) -> np.ndarray:
         """``weight``-scaled :math:`\\mathrm{sym}(g)` of one (T,) or several (c, T) packed sums."""
-        values = packed_sums * weight
-        S = np.empty((*values.shape[:-1], self.d * self.d))
-        S[..., self._upper] = values
-        S[..., self._lower] = values
-        return S.reshape((*values.shape[:-1], self.d, self.d))
+        S = np.take(packed_sums * weight, self._packed_index, axis=-1)
+        return S.reshape((*S.shape[:-1], self.d, self.d))
 
     def _stream(self, columns: np.ndarray, adjoint: bool) -> tuple[np.ndarray, np.ndarray]:
         """``F[j] = P @ columns[j]`` (minus y for j = 0) and, if ``adjoint``, ``F[j] @ P``, for
