@@ -28,9 +28,10 @@ from lib.streaming import fused_pass
 
 #: Packed sensing data up to this size (the 8 MiB L3 of the reference machine) stays in the cache
 #: between the forward and the adjoint product, so two BLAS matrix-vector products read it at
-#: cache speed (d = 50, n = 750, 7.6 MB: 0.3 to 0.5 ms per gradient). Larger data is streamed
+#: cache speed (d = 50, n = 750, 7.6 MB: 0.4 to 0.7 ms per gradient). Larger data is streamed
 #: from memory once per gradient by the compiled pass of :mod:`lib.streaming` (d = 100,
-#: n = 5000, 202 MB: 8 to 10 ms, against 13 to 17 ms for BLAS in 4 MiB row blocks).
+#: n = 5000, 202 MB: 10 to 11 ms, against 19 to 24 ms for two BLAS products). The crossover,
+#: measured in gradient-descent loops, lies between 7.7 and 11 MB of data.
 CACHE_BYTES = 2**23
 
 
@@ -87,7 +88,7 @@ class GaussianOperator:
         packed_index = np.empty((d, d), dtype=np.intp)
         packed_index[rows, cols] = packed_index[cols, rows] = np.arange(rows.size)
         self._packed_index = packed_index.ravel()
-        self._half_weight = np.where(rows == cols, 1.0, 0.5)
+        self._half_weight = 1.0 / self.off_diagonal_weight(d)
         self._gradient_weight = (4.0 / self.n) * self._half_weight
         self.streams = self.packed.nbytes > cache_bytes
 
@@ -246,27 +247,30 @@ class PopulationOperator:
         gram_star = U_star.T @ U_star
         self._norm_star_sq = float(np.sum(gram_star * gram_star))
 
-    def _products(self, U: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-        """U in the compute dtype, :math:`U^\top U`, :math:`U^{*\top} U` and the loss (float64)."""
+    def _gram(self, U: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """U in the compute dtype and :math:`U^\top U`."""
         U = U.astype(self.dtype, copy=False)
-        gram = U.T @ U
-        cross = self._U_star.T @ U
-        value = float(np.sum(gram * gram, dtype=np.float64)
-                      - 2.0 * np.sum(cross * cross, dtype=np.float64)
-                      + self._norm_star_sq + self.noise_variance)
-        return U, gram, cross, value
+        return U, U.T @ U
+
+    def _value(self, gram: np.ndarray, cross: np.ndarray) -> float:
+        """The loss (in float64) from :math:`U^\top U` and :math:`U^{*\top} U`."""
+        return float(np.sum(gram * gram, dtype=np.float64)
+                     - 2.0 * np.sum(cross * cross, dtype=np.float64)
+                     + self._norm_star_sq + self.noise_variance)
 
     def value(self, U: np.ndarray) -> float:
-        return self._products(U)[3]
+        U, gram = self._gram(U)
+        return self._value(gram, self._U_star.T @ U)
 
     def value_and_grad(self, U: np.ndarray) -> tuple[float, np.ndarray]:
-        U, gram, cross, value = self._products(U)
+        U, gram = self._gram(U)
+        cross = self._U_star.T @ U
         grad = U @ (4.0 * gram)  # scaling the k x k factor by 4 is exact: same bits, one pass less
         grad -= self._U_star @ (4.0 * cross)
-        return value, _float64(grad)
+        return self._value(gram, cross), _float64(grad)
 
     def hvp(self, U: np.ndarray, V: np.ndarray) -> np.ndarray:
-        U, gram, _, _ = self._products(U)
+        U, gram = self._gram(U)
         V = V.astype(self.dtype, copy=False)
         mixed = V.T @ U
         out = 4.0 * (U @ (mixed + mixed.T) + V @ gram - self._U_star @ (self._U_star.T @ V))
