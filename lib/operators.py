@@ -26,13 +26,14 @@ import numpy as np
 
 from lib.streaming import fused_pass
 
-#: Packed sensing data up to this size (the 8 MiB L3 of the reference machine) stays in the cache
-#: between the forward and the adjoint product, so two BLAS matrix-vector products read it at
-#: cache speed (d = 50, n = 750, 7.6 MB: 0.4 to 0.7 ms per gradient). Larger data is streamed
-#: from memory once per gradient by the compiled pass of :mod:`lib.streaming` (d = 100,
-#: n = 5000, 202 MB: 10 to 11 ms, against 19 to 24 ms for two BLAS products). The crossover,
-#: measured in gradient-descent loops, lies between 7.7 and 11 MB of data.
-CACHE_BYTES = 2**23
+#: Packed sensing data up to this size is read by two BLAS matrix-vector products; larger data by
+#: the compiled single pass of :mod:`lib.streaming`, which reads it once. On the two cores of
+#: the reference machine a gradient takes about two thirds of its BLAS time when the data is
+#: in the cache (d = 50, n = 750, 7.6 MB: 0.35 against 0.53 ms) and half of it when the data
+#: streams from memory (d = 100, n = 5000, 202 MB: 10 against 20 ms). Below about 2 MB its
+#: fixed cost (about 15 us a call) outweighs the gain (1.7 MB: equal; 2.2 MB: 12% faster), and
+#: small problems do not pay for importing Numba (0.5 s, 100 MB).
+BLAS_BYTES = 2**21
 
 
 def _float64(array: np.ndarray) -> np.ndarray:
@@ -54,11 +55,11 @@ class GaussianOperator:
         \nabla L(U) = \frac4n\, \mathrm{sym}(g)\, U,
 
     where :math:`\mathrm{sym}(g)` is the symmetric d x d matrix with :math:`g_{ab}/2` at
-    :math:`(a, b)` and :math:`(b, a)` off the diagonal and :math:`g_{aa}` on it. Data that fits
-    in the cache (at most ``cache_bytes``) is read by two BLAS matrix-vector products,
-    :math:`Pm` and :math:`\mathrm{res}^\top P`. Larger data is read from memory once per
-    gradient by :func:`lib.streaming.fused_pass`, which computes the residual of a row and adds
-    its share of :math:`P^\top \mathrm{res}` while the row is still in cache. Either way a
+    :math:`(a, b)` and :math:`(b, a)` off the diagonal and :math:`g_{aa}` on it. Small data (at
+    most ``blas_bytes``) is read by two BLAS matrix-vector products, :math:`Pm` and
+    :math:`\mathrm{res}^\top P`. Larger data is read once per gradient by
+    :func:`lib.streaming.fused_pass`, which computes the residual of a row and adds its share
+    of :math:`P^\top \mathrm{res}` while the row is still in the core's cache. Either way a
     gradient allocates O(n + d^2 + dk) besides the data.
 
     Parameters
@@ -70,15 +71,15 @@ class GaussianOperator:
         Observations.
     d : int
         Matrix dimension.
-    cache_bytes : int
+    blas_bytes : int
         Data up to this many bytes is read with BLAS, larger data with the compiled single
-        pass (default :data:`CACHE_BYTES`, the L3 cache of the reference machine).
+        pass (default :data:`BLAS_BYTES`, the crossover measured on the reference machine).
     """
 
     kind = "gaussian"
 
     def __init__(self, packed: np.ndarray, y: np.ndarray, d: int, *,
-                 cache_bytes: int = CACHE_BYTES) -> None:
+                 blas_bytes: int = BLAS_BYTES) -> None:
         self.packed = np.ascontiguousarray(packed)
         self.y = y
         self.d = d
@@ -90,7 +91,7 @@ class GaussianOperator:
         self._packed_index = packed_index.ravel()
         self._half_weight = 1.0 / self.off_diagonal_weight(d)
         self._gradient_weight = (4.0 / self.n) * self._half_weight
-        self.streams = self.packed.nbytes > cache_bytes
+        self.compiled = self.packed.nbytes > blas_bytes
 
     @staticmethod
     def off_diagonal_weight(d: int) -> np.ndarray:
@@ -112,10 +113,10 @@ class GaussianOperator:
     def _stream(self, columns: np.ndarray, adjoint: bool) -> tuple[np.ndarray, np.ndarray]:
         """``F[j] = P @ columns[j]`` (minus y for j = 0) and, if ``adjoint``, ``F[j] @ P``, for
         the c rows of ``columns`` (c, T), in float64: two BLAS matrix-vector products per row
-        of ``columns`` when the data fits in the cache, else one compiled pass over the data
+        of ``columns`` for small data, else one compiled pass over the data
         (which then computes the adjoint products in any case, so that ``value`` and
         ``value_and_grad`` see residuals with the same bits)."""
-        if self.streams:
+        if self.compiled:
             return fused_pass(self.packed, columns, self.y)
         out = np.empty((columns.shape[0], self.n))
         total = np.empty(columns.shape) if adjoint else None

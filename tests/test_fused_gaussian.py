@@ -1,5 +1,5 @@
-"""The Gaussian operator in both regimes (two BLAS products for data that fits in the cache, the
-compiled single pass of lib.streaming for larger data): each gives the dense-formula answer, the
+"""The Gaussian operator in both regimes (two BLAS products for small data, the compiled single
+pass of lib.streaming for larger data): each gives the dense-formula answer, the
 compiled pass does not depend on the thread count, and a gradient allocates O(n + d^2 + dk)
 memory, never a copy of the sensing data."""
 
@@ -9,6 +9,7 @@ import multiprocessing
 import subprocess
 import sys
 import tracemalloc
+import warnings
 
 import numpy as np
 import pytest
@@ -18,12 +19,12 @@ import lib
 from lib.operators import GaussianOperator
 from lib.streaming import CHUNKS, GROUP
 
-# cache_bytes: everything read with BLAS, everything read by the compiled pass.
+# blas_bytes: everything read with BLAS, everything read by the compiled pass.
 LAYOUTS = [2**40, 0]
 
 
-def _operator(prob: lib.Problem, cache_bytes: int) -> GaussianOperator:
-    return GaussianOperator(prob.operator.packed, prob.operator.y, prob.d, cache_bytes=cache_bytes)
+def _operator(prob: lib.Problem, blas_bytes: int) -> GaussianOperator:
+    return GaussianOperator(prob.operator.packed, prob.operator.y, prob.d, blas_bytes=blas_bytes)
 
 
 @pytest.fixture
@@ -36,9 +37,12 @@ def threads():
 
 def test_layouts_choose_their_regime() -> None:
     prob = lib.make_problem(10, 2, 50, seed=0)
-    assert not prob.operator.streams
-    assert not _operator(prob, LAYOUTS[0]).streams
-    assert _operator(prob, LAYOUTS[1]).streams
+    assert not prob.operator.compiled
+    assert not _operator(prob, LAYOUTS[0]).compiled
+    assert _operator(prob, LAYOUTS[1]).compiled
+    # The default threshold: 2.3 MB of data is read by the compiled pass, 1.9 MB by BLAS.
+    assert lib.make_problem(30, 2, 620, seed=0).operator.compiled
+    assert not lib.make_problem(30, 2, 520, seed=0).operator.compiled
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
@@ -126,10 +130,10 @@ def test_set_threads_rejects_bad_counts(threads_value: object) -> None:
         lib.set_threads(threads_value)
 
 
-def test_forked_children_start_their_own_threads(threads) -> None:
-    """A process forked after the parent's thread pool started has none of its threads: the
-    compiled pass must start new ones there (with 2 threads) rather than wait forever, and give
-    the parent's numbers. Also through lib.run_seeds (1 thread per worker)."""
+def test_forked_children_fall_back_to_one_thread(threads) -> None:
+    """OpenMP cannot run in a process forked after the parent's pass used threads (GNU OpenMP
+    terminates it): such a child must run the pass on one thread, say so with a RuntimeWarning,
+    and give the parent's numbers. Also through lib.run_seeds (one thread per worker)."""
     lib.set_threads(2)
     prob = lib.make_problem(12, 2, 400, sigma=0.1, seed=3)
     operator = _operator(prob, 0)
@@ -137,31 +141,39 @@ def test_forked_children_start_their_own_threads(threads) -> None:
     def gradient(seed: int) -> np.ndarray:
         return operator.value_and_grad(np.full((12, 3), 0.1 * seed))[1]
 
+    def child_task() -> None:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            gradients = [gradient(seed) for seed in range(4)]
+        sender.send((gradients, [str(warning.message) for warning in caught], lib.get_threads()))
+
     expected = [gradient(seed) for seed in range(4)]
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=lambda: sender.send([gradient(seed) for seed in range(4)]))
+    child = context.Process(target=child_task)
     child.start()
     try:
         assert receiver.poll(30), "the forked child did not finish the compiled pass in 30 s"
-        forked = receiver.recv()
+        forked, messages, child_threads = receiver.recv()
     finally:
         child.kill()
         child.join()
+    assert child_threads == 1
+    assert len(messages) == 1 and "forked" in messages[0], messages
     seeded = lib.run_seeds(gradient, range(4), processes=2)
     for want, got, got_seeded in zip(expected, forked, seeded, strict=True):
         assert np.array_equal(got, want)
         assert np.array_equal(got_seeded, want)
 
 
-def test_numba_is_imported_only_for_data_larger_than_the_cache() -> None:
+def test_numba_is_imported_only_for_data_read_by_the_compiled_pass() -> None:
     """Numba costs about 0.5 s and 100 MB of resident memory to import: problems that stay on
     BLAS must not load it."""
     script = ("import sys, numpy as np, lib\n"
               "prob = lib.make_problem(10, 2, 100, seed=0)\n"
               "lib.Objective(prob).value_and_grad(np.ones((10, 2)))\n"
               "print('numba' in sys.modules)\n"
-              "lib.operators.GaussianOperator(prob.operator.packed, prob.y, 10, cache_bytes=0)"
+              "lib.operators.GaussianOperator(prob.operator.packed, prob.y, 10, blas_bytes=0)"
               ".value_and_grad(np.ones((10, 2)))\n"
               "print('numba' in sys.modules)\n")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
