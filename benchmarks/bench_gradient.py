@@ -12,8 +12,10 @@ It prints one table, every row measured in the same run:
   too), for the rank-one and population cases the compute floor (multiply-adds divided by the
   rate of a large float64 matrix product measured in this run).
 
-Each time is the median over repeats of one ``(value, gradient)`` evaluation, after warm-up
-calls and a short pause that lets the thread pools of the previous implementation go idle.
+Each time is the median over repeats (at least 15, and at least 0.5 s of them) of one
+``(value, gradient)`` evaluation; the implementations of a case take turns, three times, each
+turn after a short pause that lets the thread pools of the previous one go idle and a few
+warm-up calls.
 Then: peak resident memory of the dense cases (each implementation in its own subprocess, see
 ``peak_memory``), the speed-up of ``lib.run_seeds`` over a loop, and the time of the paper's
 Figure 1 computation as the failure-without-regularisation chapter runs it. The Performance
@@ -207,23 +209,28 @@ def baseline_rows(case: Case, prob: lib.Problem) -> dict[str, Gradient | str]:
 
 
 def time_each(functions: dict[str, Callable[[], object]], repeats: int, warmup: int = 2,
-              settle: float = 0.2) -> dict[str, float]:
-    """Median wall time of each function over ``repeats`` consecutive calls, after ``warmup``
-    untimed ones. Before each function the process sleeps ``settle`` seconds: BLAS and OpenMP
-    worker threads keep spinning for a while after a call, and a pool left spinning by one
-    implementation (NumPy's OpenBLAS, PyTorch's OpenMP) would otherwise slow down the next."""
-    seconds = {}
-    for name, function in functions.items():
-        time.sleep(settle)
-        for _ in range(warmup):
-            function()
-        samples = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            function()
-            samples.append(time.perf_counter() - start)
-        seconds[name] = float(np.median(samples))
-    return seconds
+              settle: float = 0.2, min_seconds: float = 0.0, rounds: int = 3) -> dict[str, float]:
+    """Median wall time of each function over consecutive calls: at least ``repeats`` of them,
+    and more while their total is under ``min_seconds`` (so that a sub-millisecond gradient gets
+    enough samples for a stable median). The functions take turns, in ``rounds`` rounds that
+    each take a share of the calls, so that a drift in machine load affects them alike. Before
+    each turn the process sleeps ``settle`` seconds (BLAS and OpenMP worker threads keep
+    spinning for a while after a call, and a pool left spinning by one implementation, NumPy's
+    OpenBLAS, PyTorch's or lib's OpenMP, would otherwise slow down the next), then makes
+    ``warmup`` untimed calls."""
+    samples: dict[str, list[float]] = {name: [] for name in functions}
+    for _ in range(rounds):
+        for name, function in functions.items():
+            time.sleep(settle)
+            for _ in range(warmup):
+                function()
+            count, total = 0, 0.0
+            while count < repeats / rounds or total < min_seconds / rounds:
+                start = time.perf_counter()
+                function()
+                samples[name].append(time.perf_counter() - start)
+                count, total = count + 1, total + samples[name][-1]
+    return {name: float(np.median(values)) for name, values in samples.items()}
 
 
 def memory_bandwidth(megabytes: int = 400, repeats: int = 7) -> dict[str, float]:
@@ -286,15 +293,16 @@ def floor_rows(case: Case, prob: lib.Problem, lib_seconds: float, bandwidth: dic
 
 def benchmark_case(case: Case, repeats: int, bandwidth: dict[str, float] | None = None,
                    rate: float | None = None, with_baselines: bool = True,
-                   warmup: int = 2) -> list[Row]:
-    """Time every implementation of ``case`` (``warmup`` untimed calls, then the median of
-    ``repeats``); ratios are time / time of lib float64."""
+                   warmup: int = 2, min_seconds: float = 0.0) -> list[Row]:
+    """Time every implementation of ``case`` (``warmup`` untimed calls, then the median of at
+    least ``repeats`` calls and of at least ``min_seconds``, see :func:`time_each`); ratios are
+    time / time of lib float64."""
     prob, U = build_problem(case), test_point(case)
     rows: dict[str, Gradient | str] = {**lib_rows(case, prob)}
     if with_baselines:
         rows.update(baseline_rows(case, prob))
     runnable = {name: (lambda f=f: f(U)) for name, f in rows.items() if callable(f)}
-    seconds = time_each(runnable, repeats, warmup)
+    seconds = time_each(runnable, repeats, warmup, min_seconds=min_seconds)
     reference_value, reference_grad = rows["lib float64"](U)
     base = seconds["lib float64"]
     table = []
@@ -324,26 +332,30 @@ def format_table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def regime_comparison(case: Case, repeats: int) -> dict[str, float]:
+def regime_comparison(case: Case, repeats: int, min_seconds: float = 0.0) -> dict[str, float]:
     """Seconds per gradient of lib float64 on ``case`` read by the compiled single pass (with 1
     and with all threads) and by two BLAS matrix-vector products over the whole data (the
-    regime lib uses for data that fits in the cache)."""
+    regime lib uses for data of at most ``lib.operators.BLAS_BYTES``); ``repeats`` and
+    ``min_seconds`` as in :func:`time_each`."""
     prob, U = build_problem(case), test_point(case)
     packed, y = prob.operator.packed, prob.y
-    compiled = lib.operators.GaussianOperator(packed, y, case.d, cache_bytes=0)
-    two_products = lib.operators.GaussianOperator(packed, y, case.d, cache_bytes=packed.nbytes)
+    compiled = lib.operators.GaussianOperator(packed, y, case.d, blas_bytes=0)
+    two_products = lib.operators.GaussianOperator(packed, y, case.d, blas_bytes=packed.nbytes)
     threads = lib.get_threads()
-    timings = {}
+
+    def on_threads(count: int) -> Callable[[], object]:
+        def gradient() -> object:
+            lib.set_threads(count)  # about a microsecond: a check and an assignment
+            return compiled.value_and_grad(U)
+        return gradient
+
+    functions = {f"compiled pass, {count} thread{'s' if count > 1 else ''}": on_threads(count)
+                 for count in sorted({1, threads})}
+    functions["two BLAS products"] = lambda: two_products.value_and_grad(U)
     try:
-        for count in sorted({1, threads}):
-            lib.set_threads(count)
-            timings[f"compiled pass, {count} thread{'s' if count > 1 else ''}"] = time_each(
-                {"": lambda: compiled.value_and_grad(U)}, repeats)[""]
+        return time_each(functions, repeats, min_seconds=min_seconds)
     finally:
         lib.set_threads(threads)
-    timings["two BLAS products"] = time_each({"": lambda: two_products.value_and_grad(U)},
-                                             repeats)[""]
-    return timings
 
 
 # ---------------------------------------------------------------- peak memory
@@ -371,12 +383,12 @@ def _memory_child(case_index: int, implementation: str) -> dict[str, float]:
     code = 0.0
     itemsize = 4 if implementation == "lib float32" else 8
     if (implementation.startswith("lib") and case.n * case.d * (case.d + 1) // 2 * itemsize
-            > lib.operators.CACHE_BYTES):
-        # This data is read by the compiled pass: load Numba and the kernel first (as the other
+            > lib.operators.BLAS_BYTES):
+        # This data is read by the compiled pass: load Numba and the kernels first (as the other
         # versions' imports are loaded), a fixed cost of code reported on its own.
         before = _resident_kb("VmRSS")
         tiny = build_problem(Case("tiny", "gaussian", 4, 8, 2, 1))
-        lib.operators.GaussianOperator(tiny.operator.packed, tiny.y, 4, cache_bytes=0
+        lib.operators.GaussianOperator(tiny.operator.packed, tiny.y, 4, blas_bytes=0
                                        ).value_and_grad(np.ones((4, 2)))
         code = (_resident_kb("VmRSS") - before) * 1024 / MB
         _reset_peak()
@@ -485,7 +497,7 @@ def main(quick: bool, threads: int | None) -> None:
         lib.set_threads(threads)
         if torch is not None:
             torch.set_num_threads(threads)
-    repeats = 5 if quick else 15
+    repeats, min_seconds = (5, 0.1) if quick else (15, 0.5)
     print(machine_description(), flush=True)
     bandwidth = memory_bandwidth()
     rate = matmul_rate()
@@ -494,14 +506,15 @@ def main(quick: bool, threads: int | None) -> None:
           f"matrix product {rate / 1e9:.1f} G multiply-adds/s", flush=True)
     rows = []
     for case in CASES:
-        rows.extend(benchmark_case(case, repeats, bandwidth, rate))
+        rows.extend(benchmark_case(case, repeats, bandwidth, rate, min_seconds=min_seconds))
         print(f"measured {case.name}", file=sys.stderr, flush=True)
     print()
     print(format_table(rows))
     print()
-    regimes = regime_comparison(CASES[1], repeats)
-    print(f"lib float64 on {CASES[1].name}, ms per gradient: "
-          + ", ".join(f"{name} {seconds * 1e3:.3g}" for name, seconds in regimes.items()))
+    for case in CASES[:2]:
+        regimes = regime_comparison(case, repeats, min_seconds)
+        print(f"lib float64 on {case.name}, ms per gradient: "
+              + ", ".join(f"{name} {seconds * 1e3:.3g}" for name, seconds in regimes.items()))
     print()
     print("Peak resident memory above the interpreter (MB), each in its own subprocess:")
     print("| case | implementation | data held | peak RSS | peak includes construction | "
