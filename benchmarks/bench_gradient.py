@@ -136,21 +136,6 @@ def torch_population_gradient(M_star: torch.Tensor, noise_variance: float,
 # ---------------------------------------------------------------- building the instances
 
 
-def dense_stack(prob: lib.Problem, rows: int = 256) -> np.ndarray:
-    """The (n, d, d) stack of the A_i of a Gaussian problem, filled a few rows at a time (so
-    building it never holds more than the stack, the packed data and one small block)."""
-    d, n = prob.d, prob.n
-    rows_upper, cols_upper = np.triu_indices(d)
-    weights = lib.operators.GaussianOperator.off_diagonal_weight(d)
-    stack = np.empty((n, d, d))
-    for start in range(0, n, rows):
-        entries = prob.operator.packed[start:start + rows] / weights
-        block = stack[start:start + rows]
-        block[:, rows_upper, cols_upper] = entries
-        block[:, cols_upper, rows_upper] = entries
-    return stack
-
-
 def build_problem(case: Case, dtype: type = np.float64) -> lib.Problem:
     """The instance of ``case`` (seed 0, noise 0.1); float32 storage holds the same numbers
     rounded."""
@@ -179,7 +164,7 @@ def baseline_rows(case: Case, prob: lib.Problem) -> dict[str, Gradient | str]:
     torch_missing = "torch not installed (pip install torch to add this row)"
     rows: dict[str, Gradient | str] = {}
     if case.sensing == "gaussian":
-        stack, y = dense_stack(prob), prob.y
+        stack, y = prob.sensing_matrices(), prob.y
         flat = stack.reshape(case.n, case.d * case.d)
         rows["einsum (n, d, d)"] = lambda U: einsum_gradient(stack, y, U)
         rows["flattened (n, d^2)"] = lambda U: flattened_gradient(flat, y, U)
@@ -242,8 +227,8 @@ def memory_bandwidth(megabytes: int = 400, repeats: int = 7) -> dict[str, float]
     target = np.empty_like(source)
     matrix, ones = source.reshape(-1, 1000), np.ones(1000)
     times = time_each({"reduction": lambda: np.add.reduce(source),
-                              "copy": lambda: np.copyto(target, source),
-                              "blas read": lambda: matrix @ ones}, repeats, warmup=1)
+                       "copy": lambda: np.copyto(target, source),
+                       "blas read": lambda: matrix @ ones}, repeats, warmup=1)
     return {"reduction": source.nbytes / times["reduction"] / 1e9,
             "copy": 2 * source.nbytes / times["copy"] / 1e9,
             "blas read": source.nbytes / times["blas read"] / 1e9}

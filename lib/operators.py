@@ -159,14 +159,18 @@ class GaussianOperator:
         S = self._symmetric(packed_sums, self._gradient_weight)
         return S[1] @ U + S[0] @ V
 
-    def dense(self) -> np.ndarray:
-        """The (n, d, d) stack of sensing matrices (for tests and inspection only)."""
+    def dense(self, block: int = 256) -> np.ndarray:
+        """The (n, d, d) stack of sensing matrices (for tests, inspection and the hand-written
+        baselines of ``benchmarks/``), filled ``block`` rows at a time, so that building it
+        holds nothing besides the stack and the packed data but one block."""
         rows, cols = np.triu_indices(self.d)
         weights = self.off_diagonal_weight(self.d)
-        stack = np.zeros((self.n, self.d, self.d))
-        entries = self.packed / weights
-        stack[:, rows, cols] = entries
-        stack[:, cols, rows] = entries
+        stack = np.empty((self.n, self.d, self.d))
+        for start in range(0, self.n, block):
+            entries = self.packed[start:start + block] / weights
+            rows_block = stack[start:start + block]
+            rows_block[:, rows, cols] = entries
+            rows_block[:, cols, rows] = entries
         return stack
 
 
