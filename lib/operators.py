@@ -24,16 +24,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from lib.streaming import fused_pass
+from lib.streaming import fused_gradient, fused_pass, packed_gram
 
-#: Packed sensing data up to this size is read by two BLAS matrix-vector products; larger data by
-#: the compiled single pass of :mod:`lib.streaming`, which reads it once. On the two cores of
-#: the reference machine a gradient takes about two thirds of its BLAS time when the data is
-#: in the cache (d = 50, n = 750, 7.6 MB: 0.35 against 0.53 ms) and half of it when the data
-#: streams from memory (d = 100, n = 5000, 202 MB: 10 against 20 ms). Below about 2 MB its
-#: fixed cost (about 15 us a call) outweighs the gain (1.7 MB: equal; 2.2 MB: 12% faster), and
-#: small problems do not pay for importing Numba (0.5 s, 100 MB).
-BLAS_BYTES = 2**21
+#: Packed sensing data up to this size is read by two BLAS matrix-vector products, larger data
+#: by the compiled code of :mod:`lib.streaming`, which reads it once and computes the whole
+#: gradient in one call. The default, 0, sends everything to the compiled code: on the two
+#: cores of the reference machine it takes about half the time of the BLAS products and the
+#: NumPy calls around them at every size measured, from a d = 5, n = 40 problem (14 against
+#: 48 us) through d = 20, n = 1200 (73 against 156 us) to d = 100, n = 5000, read from memory
+#: (10 against 20 ms). The price is loading Numba and the compiled kernels once per process
+#: (about 0.6 s and 100 MB; compiling them the first time takes about 6 s per storage dtype).
+BLAS_BYTES = 0
 
 
 def _float64(array: np.ndarray) -> np.ndarray:
@@ -55,11 +56,13 @@ class GaussianOperator:
         \nabla L(U) = \frac4n\, \mathrm{sym}(g)\, U,
 
     where :math:`\mathrm{sym}(g)` is the symmetric d x d matrix with :math:`g_{ab}/2` at
-    :math:`(a, b)` and :math:`(b, a)` off the diagonal and :math:`g_{aa}` on it. Small data (at
-    most ``blas_bytes``) is read by two BLAS matrix-vector products, :math:`Pm` and
-    :math:`\mathrm{res}^\top P`. Larger data is read once per gradient by
-    :func:`lib.streaming.fused_pass`, which computes the residual of a row and adds its share
-    of :math:`P^\top \mathrm{res}` while the row is still in the core's cache. Either way a
+    :math:`(a, b)` and :math:`(b, a)` off the diagonal and :math:`g_{aa}` on it. The data is
+    read once per gradient by the compiled pass of :mod:`lib.streaming`, which computes the
+    residual of a row and adds its share of :math:`P^\top \mathrm{res}` while the row is still
+    in the core's cache; :func:`lib.streaming.fused_gradient` also packs :math:`UU^\top` and
+    forms :math:`\mathrm{sym}(g)\, U` in the same compiled call. With ``blas_bytes`` set above
+    the size of the data, it is read instead by two BLAS matrix-vector products, :math:`Pm`
+    and :math:`\mathrm{res}^\top P`, and NumPy (the reference implementation). Either way a
     gradient allocates O(n + d^2 + dk) besides the data.
 
     Parameters
@@ -72,8 +75,9 @@ class GaussianOperator:
     d : int
         Matrix dimension.
     blas_bytes : int
-        Data up to this many bytes is read with BLAS, larger data with the compiled single
-        pass (default :data:`BLAS_BYTES`, the crossover measured on the reference machine).
+        Data up to this many bytes is read with BLAS, larger data by the compiled code
+        (default :data:`BLAS_BYTES`, 0: all of it compiled). The BLAS regime is the reference
+        implementation, kept for tests, benchmarks and machines where Numba misbehaves.
     """
 
     kind = "gaussian"
@@ -139,13 +143,18 @@ class GaussianOperator:
 
     def residuals(self, U: np.ndarray) -> np.ndarray:
         """:math:`\\mathrm{res}_i = \\langle A_i, UU^T\\rangle - y_i`."""
-        return self._stream(self._pack(U @ U.T), adjoint=False)[0][0]
+        gram = packed_gram(U, self.packed.dtype) if self.compiled else self._pack(U @ U.T)
+        return self._stream(gram, adjoint=False)[0][0]
 
     def value(self, U: np.ndarray) -> float:
         res = self.residuals(U)
         return float(res @ res) / self.n
 
     def value_and_grad(self, U: np.ndarray) -> tuple[float, np.ndarray]:
+        if self.compiled:
+            res, grad = fused_gradient(self.packed, U, self.y, self._gradient_weight,
+                                       self._packed_index)
+            return float(res @ res) / self.n, grad
         res, packed_sum = self._stream(self._pack(U @ U.T), adjoint=True)
         return (float(res[0] @ res[0]) / self.n,
                 self._symmetric(packed_sum[0], self._gradient_weight) @ U)

@@ -12,12 +12,15 @@ reads each row from memory once: it takes the rows eight at a time, computes the
 products, and adds them back into the accumulators while the eight rows are still in the core's
 cache. Two BLAS matrix-vector products would read the whole of P twice (BLAS cannot fuse them),
 so for data larger than the cache this pass is close to half their time, and about two thirds
-of it for data in the cache (``benchmarks/``).
+of it for data in the cache (``benchmarks/``). :func:`fused_gradient` is a whole gradient in one
+compiled call: the packing of :math:`UU^\top`, the pass, the sum of the chunk accumulators and
+the product :math:`\mathrm{sym}(g)\, U`, the last two shared between the threads too.
 
 Determinism: the rows are cut into :data:`CHUNKS` fixed chunks (whole groups of eight rows, the
 remainder in the last chunk), each accumulated in its own buffer, and the buffers are summed in
-chunk order. The threads only decide who computes which
-chunk, so the result is the same, bit for bit, for any number of threads (:func:`set_threads`).
+chunk order. The threads only decide who computes which chunk (and which entries of the sum
+and which rows of the product), so the result is the same, bit for bit, for any number of
+threads (:func:`set_threads`).
 
 Threads: the chunks are shared out by Numba's threading layer (OpenMP with Numba's Linux
 wheels; TBB if installed; else Numba's own workqueue, which must not be called from two Python
@@ -48,6 +51,11 @@ CHUNKS = 16
 #: Rows per group: eight rows of d = 100 data (320 kB) stay in a 512 kB L2 cache between their
 #: dot products and their accumulation.
 GROUP = 8
+#: Data up to this many bytes is read on the calling thread alone: handing work to a second
+#: thread costs more than it saves below about 0.3 MB on the reference machine (a d = 10,
+#: n = 300 gradient: 24 us on one thread, 27 on two; d = 20, n = 600: 66 against 52).
+#: It also keeps OpenMP, and its fork restriction, out of processes that only run small problems.
+THREAD_BYTES = 2**18
 
 
 def available_cores() -> int:
@@ -66,7 +74,8 @@ _forked_after_threads = False
 
 def set_threads(threads: int) -> None:
     """Number of threads of the compiled Gaussian pass (default: the available cores, at most
-    :data:`CHUNKS`). Results do not depend on it. The chunks are cut into this many runs, which
+    :data:`CHUNKS`; data of at most :data:`THREAD_BYTES` always runs on one). Results do not
+    depend on it. The chunks are cut into this many runs, which
     Numba's thread pool (``numba.get_num_threads()``, by default all cores) shares out.
     :func:`lib.run_seeds` sets 1 in its workers."""
     global _threads
@@ -87,10 +96,11 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-def _parts() -> int:
-    """Threads to use now: :func:`get_threads`, or 1 in a child forked after threads ran."""
+def _parts(nbytes: int) -> int:
+    """Threads to use now for ``nbytes`` of data: :func:`get_threads`, or 1 for data of at most
+    :data:`THREAD_BYTES` or in a child forked after threads ran."""
     global _used_threads
-    if _threads == 1:
+    if _threads == 1 or nbytes <= THREAD_BYTES:
         return 1
     if _forked_after_threads:
         warnings.warn("lib.streaming: this process was forked from one whose compiled pass had "
@@ -113,6 +123,32 @@ def _chunk_bounds(n: int) -> np.ndarray:
     return bounds
 
 
+def _compiled() -> ModuleType:
+    """:mod:`lib._kernels`, imported (with Numba) on first use."""
+    global _kernels
+    if _kernels is None:
+        from lib import _kernels
+    return _kernels
+
+
+def _pass_buffers(n: int, count: int, width: int,
+                  dtype: np.dtype) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Products ``out`` (count, n), per-chunk accumulators ``partial`` (CHUNKS, count, width)
+    and the kernel's scratch ``coefficients`` (CHUNKS, GROUP)."""
+    return (np.empty((count, n)), np.empty((CHUNKS, count, width), dtype=dtype),
+            np.empty((CHUNKS, GROUP), dtype=dtype))
+
+
+def packed_gram(U: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    r"""The packed upper triangle of :math:`UU^\top` as one (1, d(d+1)/2) row in ``dtype``,
+    the right-hand side of :func:`fused_pass` for the residuals, with the same bits as the
+    one :func:`fused_gradient` computes."""
+    U = np.ascontiguousarray(U, dtype=np.float64)
+    m = np.empty((1, U.shape[0] * (U.shape[0] + 1) // 2), dtype=dtype)
+    _compiled().pack_gram(U, m[0])
+    return m
+
+
 def fused_pass(packed: np.ndarray, columns: np.ndarray,
                y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     r"""One read of ``packed``: :math:`F = P m_j - [j=0] y` and :math:`g_j = F_j^\top P`.
@@ -133,17 +169,63 @@ def fused_pass(packed: np.ndarray, columns: np.ndarray,
     total : ndarray, shape (c, T), float64
         :math:`g_j`, accumulated per chunk in the storage dtype and summed in float64.
     """
-    global _kernels
-    if _kernels is None:
-        from lib import _kernels
+    kernels = _compiled()
     n, width = packed.shape
     bounds = _chunk_bounds(n)
-    out = np.empty((columns.shape[0], n))
-    partial = np.empty((CHUNKS, columns.shape[0], width), dtype=packed.dtype)
-    coefficients = np.empty((CHUNKS, GROUP), dtype=packed.dtype)
-    parts = _parts()
+    out, partial, coefficients = _pass_buffers(n, columns.shape[0], width, packed.dtype)
+    parts = _parts(packed.nbytes)
     if parts == 1:
-        _kernels.chunk_range(packed, columns, y, bounds, 0, CHUNKS, out, partial, coefficients)
+        kernels.chunk_range(packed, columns, y, bounds, 0, CHUNKS, out, partial, coefficients)
     else:
-        _kernels.parallel_chunks(packed, columns, y, bounds, parts, out, partial, coefficients)
+        kernels.parallel_chunks(packed, columns, y, bounds, parts, out, partial, coefficients)
     return out, partial.sum(axis=0, dtype=np.float64)
+
+
+def fused_gradient(packed: np.ndarray, U: np.ndarray, y: np.ndarray, weight: np.ndarray,
+                   index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    r"""Residuals and gradient of the Gaussian loss in one compiled call, one read of ``packed``.
+
+    .. math::
+
+        m = \mathrm{triu}(UU^\top), \quad \mathrm{res} = P m - y, \quad
+        g = w \odot P^\top \mathrm{res}, \quad G = \mathrm{sym}(g)\, U,
+        \quad \mathrm{sym}(g)_{ab} = g_{\mathrm{index}[a d + b]} .
+
+    The same pass as :func:`fused_pass`, with the packing of :math:`UU^\top` before it and the
+    sum of the chunk accumulators and the product with U after it compiled too, and shared
+    between the threads: NumPy calls would cost about a third of a d = k = 50 gradient.
+
+    Parameters
+    ----------
+    packed : ndarray, shape (n, T), float64 or float32, C-contiguous
+        The packed sensing data :math:`P`.
+    U : ndarray, shape (d, k)
+        The factor (used in float64).
+    y : ndarray, shape (n,), float64
+        Observations.
+    weight : ndarray, shape (T,), float64
+        Scale :math:`w` of each packed entry of the gradient.
+    index : ndarray, shape (d * d,), intp
+        Packed entry of each (a, b), row-major.
+
+    Returns
+    -------
+    residuals : ndarray, shape (n,), float64
+    gradient : ndarray, shape (d, k), float64
+    """
+    kernels = _compiled()
+    U = np.ascontiguousarray(U, dtype=np.float64)
+    n, width = packed.shape
+    bounds = _chunk_bounds(n)
+    out, partial, coefficients = _pass_buffers(n, 1, width, packed.dtype)
+    m = np.empty((1, width), dtype=packed.dtype)
+    g = np.empty(width)
+    G = np.empty(U.shape)
+    parts = _parts(packed.nbytes)
+    if parts == 1:
+        kernels.serial_gradient(packed, U, y, bounds, weight, index, m, out, partial,
+                                coefficients, g, G)
+    else:
+        kernels.parallel_gradient(packed, U, y, bounds, parts, weight, index, m, out, partial,
+                                  coefficients, g, G)
+    return out[0], G

@@ -1,7 +1,7 @@
-"""The Gaussian operator in both regimes (two BLAS products for small data, the compiled single
-pass of lib.streaming for larger data): each gives the dense-formula answer, the
-compiled pass does not depend on the thread count, and a gradient allocates O(n + d^2 + dk)
-memory, never a copy of the sensing data."""
+"""The Gaussian operator in both regimes (the compiled code of lib.streaming, the default, and
+the BLAS reference implementation): each gives the dense-formula answer, the compiled code does
+not depend on the thread count, and a gradient allocates O(n + d^2 + dk) memory, never a copy
+of the sensing data."""
 
 from __future__ import annotations
 
@@ -28,8 +28,10 @@ def _operator(prob: lib.Problem, blas_bytes: int) -> GaussianOperator:
 
 
 @pytest.fixture
-def threads():
-    """Restore the thread count of the compiled pass after a test that changes it."""
+def threads(monkeypatch):
+    """Threads for data of any size (THREAD_BYTES = 0, so that the small test problems exercise
+    the parallel kernels), and the thread count restored after a test that changes it."""
+    monkeypatch.setattr(lib.streaming, "THREAD_BYTES", 0)
     before = lib.get_threads()
     yield
     lib.set_threads(before)
@@ -37,12 +39,11 @@ def threads():
 
 def test_layouts_choose_their_regime() -> None:
     prob = lib.make_problem(10, 2, 50, seed=0)
-    assert not prob.operator.compiled
+    assert prob.operator.compiled  # the default: every size is read by the compiled code
     assert not _operator(prob, LAYOUTS[0]).compiled
     assert _operator(prob, LAYOUTS[1]).compiled
-    # The default threshold: 2.3 MB of data is read by the compiled pass, 1.9 MB by BLAS.
-    assert lib.make_problem(30, 2, 620, seed=0).operator.compiled
-    assert not lib.make_problem(30, 2, 520, seed=0).operator.compiled
+    assert not _operator(prob, prob.operator.packed.nbytes).compiled
+    assert _operator(prob, prob.operator.packed.nbytes - 1).compiled
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
@@ -166,16 +167,26 @@ def test_forked_children_fall_back_to_one_thread(threads) -> None:
         assert np.array_equal(got_seeded, want)
 
 
-def test_numba_is_imported_only_for_data_read_by_the_compiled_pass() -> None:
-    """Numba costs about 0.5 s and 100 MB of resident memory to import: problems that stay on
-    BLAS must not load it."""
-    script = ("import sys, numpy as np, lib\n"
-              "prob = lib.make_problem(10, 2, 100, seed=0)\n"
-              "lib.Objective(prob).value_and_grad(np.ones((10, 2)))\n"
+def test_small_data_runs_on_one_thread_and_numba_loads_only_for_gaussian_sensing() -> None:
+    """Importing lib, or sensing of the other kinds, does not load Numba (0.3 s and tens of MB);
+    data of at most THREAD_BYTES never starts OpenMP threads (a hand-off costs more than it
+    saves there, and a process that has used OpenMP cannot fork safely); larger data does."""
+    script = ("import sys, numpy as np, lib, lib.streaming as streaming\n"
               "print('numba' in sys.modules)\n"
-              "lib.operators.GaussianOperator(prob.operator.packed, prob.y, 10, blas_bytes=0)"
+              "for kind in ('rank_one', 'population'):\n"
+              "    lib.Objective(lib.make_problem(10, 2, 100, sensing=kind, seed=0))"
               ".value_and_grad(np.ones((10, 2)))\n"
-              "print('numba' in sys.modules)\n")
+              "print('numba' in sys.modules)\n"
+              "small = lib.make_problem(10, 2, 100, seed=0)\n"
+              "assert small.operator.packed.nbytes <= streaming.THREAD_BYTES\n"
+              "lib.Objective(small).value_and_grad(np.ones((10, 2)))\n"
+              "small.operator.hvp(np.ones((10, 2)), np.ones((10, 2)))\n"
+              "print('numba' in sys.modules, streaming._used_threads)\n"
+              "lib.set_threads(2)\n"
+              "large = lib.make_problem(30, 2, 300, seed=0)\n"
+              "assert large.operator.packed.nbytes > streaming.THREAD_BYTES\n"
+              "lib.Objective(large).value_and_grad(np.ones((30, 2)))\n"
+              "print(streaming._used_threads)\n")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             check=True)
-    assert result.stdout.split() == ["False", "True"]
+    assert result.stdout.split() == ["False", "False", "True", "False", "True"]
