@@ -15,6 +15,10 @@ The gradient acts column by column, :math:`(\nabla R_\beta)e_j = w(s_j)\,U e_j` 
 .. math::
 
     (\nabla^2 R_\beta[V]) e_j = w(s_j)\, V e_j + 2 w'(s_j) \langle U e_j, V e_j\rangle\, U e_j .
+
+The optimisation loop takes value and gradient from :func:`add_penalty`, the same formulas
+compiled into one call (:mod:`lib._kernels`), because on small problems a dozen NumPy calls per
+step cost more than the loss itself.
 """
 
 from __future__ import annotations
@@ -67,11 +71,16 @@ def smooth_group_lasso(U: np.ndarray, beta: float, penalty: str = "ratio") -> fl
     return float(np.sum(_psi(np.einsum("ij,ij->j", U, U), beta, penalty)))
 
 
-def penalty_value_and_grad(U: np.ndarray, beta: float,
-                           penalty: str) -> tuple[float, np.ndarray]:
-    """Unchecked :math:`R_\\beta(U)` and its gradient (for the optimisation loop)."""
-    s = np.einsum("ij,ij->j", U, U)
-    return float(np.sum(_psi(s, beta, penalty))), U * column_weight(s, beta, penalty)
+def add_penalty(U: np.ndarray, beta: float, penalty: str, lam: float, grad: np.ndarray) -> float:
+    r"""Unchecked and compiled: add :math:`\lambda \nabla R_\beta(U)` to ``grad`` (float64,
+    C-contiguous, modified in place) and return :math:`R_\beta(U)`: the numbers of
+    :func:`smooth_group_lasso` and :func:`column_weight` to rounding, in one call instead of a
+    dozen NumPy calls (about 3 against 45 microseconds per gradient step on the reference
+    machine's small problems). Used by :class:`lib.Objective`; Numba is imported on first use."""
+    from lib._kernels import add_group_lasso
+
+    return add_group_lasso(np.ascontiguousarray(U, dtype=np.float64), beta, penalty == "ratio",
+                           lam, grad)
 
 
 def penalty_hvp(U: np.ndarray, V: np.ndarray, beta: float, penalty: str) -> np.ndarray:

@@ -168,7 +168,8 @@ def test_forked_children_fall_back_to_one_thread(threads) -> None:
 
 
 def test_small_data_runs_on_one_thread_and_numba_loads_only_for_gaussian_sensing() -> None:
-    """Importing lib, or sensing of the other kinds, does not load Numba (0.3 s and tens of MB);
+    """Importing lib, or sensing of the other kinds without a penalty (lam = 0), does not load
+    Numba (0.3 s and tens of MB);
     data of at most THREAD_BYTES never starts OpenMP threads (a hand-off costs more than it
     saves there, and a process that has used OpenMP cannot fork safely); larger data does."""
     script = ("import sys, numpy as np, lib, lib.streaming as streaming\n"

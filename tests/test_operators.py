@@ -94,9 +94,10 @@ def test_gradient_and_hvp_match_finite_differences(sensing: str, d: int, r: int,
 
 
 @pytest.mark.parametrize("sensing", lib.SENSING_KINDS)
-def test_value_and_grad_agree_with_separate_calls(sensing: str) -> None:
+@pytest.mark.parametrize("penalty", ["ratio", "sqrt"])
+def test_value_and_grad_agree_with_separate_calls(sensing: str, penalty: str) -> None:
     prob, U, _ = _instance(sensing, 6, 2, 4)
-    obj = lib.Objective(prob, lam=0.1, beta=1e-2)
+    obj = lib.Objective(prob, lam=0.1, beta=1e-2, penalty=penalty)
     value, grad = obj.value_and_grad(U)
     assert value == obj.value(U)
     assert np.array_equal(grad, obj.grad(U))

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lib
+from lib.regularizer import add_penalty
 
 settings.register_profile("book", max_examples=40, deadline=None, derandomize=True,
                           database=None)
@@ -49,6 +50,25 @@ def test_penalty_is_invariant_to_column_permutations_and_sign_flips(d, k, seed, 
     transformed = (U * signs)[:, rng.permutation(k)]
     assert relative_error(lib.smooth_group_lasso(transformed, beta, penalty),
                           lib.smooth_group_lasso(U, beta, penalty)) < 1e-12
+
+
+@given(d=st.integers(1, 8), k=st.integers(1, 8), seed=st.integers(0, 10**6),
+       beta=st.floats(1e-6, 10.0), lam=st.floats(0.0, 2.0),
+       scale=st.sampled_from([1e-4, 1.0, 1e3]), penalty=st.sampled_from(["ratio", "sqrt"]),
+       transposed=st.booleans())
+def test_compiled_penalty_is_the_numpy_definition(d, k, seed, beta, lam, scale, penalty,
+                                                  transposed) -> None:
+    """The compiled penalty of the optimisation loop (lib.regularizer.add_penalty) against
+    smooth_group_lasso and U diag(column_weight(s)), also for a non-contiguous U."""
+    rng = np.random.default_rng(seed)
+    U = scale * (rng.standard_normal((k, d)).T if transposed else rng.standard_normal((d, k)))
+    start = rng.standard_normal((d, k))
+    grad = start.copy()
+    value = add_penalty(U, beta, penalty, lam, grad)
+    weights = lib.column_weight(np.sum(U * U, axis=0), beta, penalty)
+    assert relative_error(value, lib.smooth_group_lasso(U, beta, penalty)) < 1e-13
+    assert np.linalg.norm(grad - start - lam * U * weights) <= 1e-13 * max(
+        np.linalg.norm(start), np.linalg.norm(lam * U * weights))
 
 
 @given(shape=shapes, sensing=st.sampled_from(lib.SENSING_KINDS), seed=st.integers(0, 10**6))
