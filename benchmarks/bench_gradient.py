@@ -350,6 +350,27 @@ def regime_comparison(case: Case, repeats: int, min_seconds: float = 0.0) -> dic
         lib.set_threads(threads)
 
 
+def training_step(case: Case, repeats: int, min_seconds: float = 0.0,
+                  steps: int = 200) -> dict[str, float]:
+    """Seconds per step of ``lib.gradient_descent`` on ``case`` with the group Lasso
+    (lam = 0.01, beta = 1e-3, step ``lib.suggest_step``), as the pruning chapter trains, next
+    to the two parts of its gradient timed alone: the loss (``operator.value_and_grad``) and
+    the objective (loss plus penalty). The rest of a step is the update, the gradient norm
+    and the divergence check. ``repeats`` and ``min_seconds`` as in :func:`time_each`, per run
+    of ``steps`` steps for the step time."""
+    prob, U = build_problem(case), test_point(case)
+    objective = lib.Objective(prob, lam=0.01, beta=1e-3)
+    step = lib.suggest_step(objective, U)
+    times = time_each({
+        "step": lambda: lib.gradient_descent(objective, U, step, steps, tol=0.0,
+                                             record_every=steps),
+        "objective": lambda: objective.value_and_grad(U),
+        "loss": lambda: prob.operator.value_and_grad(U)}, max(3, repeats // 5),
+        min_seconds=min_seconds)
+    times["step"] /= steps
+    return times
+
+
 # ---------------------------------------------------------------- peak memory
 
 
@@ -507,6 +528,11 @@ def main(quick: bool, threads: int | None) -> None:
         regimes = regime_comparison(case, repeats, min_seconds)
         print(f"lib float64 on {case.name}, ms per gradient: "
               + ", ".join(f"{name} {seconds * 1e3:.3g}" for name, seconds in regimes.items()))
+    for case in SMALL_CASES:
+        parts = training_step(case, repeats, min_seconds)
+        print(f"lib.gradient_descent on {case.name} with the group Lasso: "
+              f"{parts['step'] * 1e6:.0f} us per step, of which the objective's gradient "
+              f"{parts['objective'] * 1e6:.0f} (the loss alone {parts['loss'] * 1e6:.0f})")
     print()
     print("Peak resident memory above the interpreter (MB), each in its own subprocess:")
     print("| case | implementation | data held | peak RSS | peak includes construction | "
