@@ -1,4 +1,4 @@
-r"""The compiled single pass over packed Gaussian sensing data larger than a few megabytes.
+r"""The compiled Gaussian gradient: one pass over the packed sensing data, in one call.
 
 A gradient of the Gaussian loss needs, for the packed data :math:`P` (n x T, T = d(d+1)/2) and
 c packed right-hand sides :math:`m_j` (c = 1 for a gradient, 2 for a Hessian-vector product),
@@ -14,7 +14,9 @@ cache. Two BLAS matrix-vector products would read the whole of P twice (BLAS can
 so for data larger than the cache this pass is close to half their time, and about two thirds
 of it for data in the cache (``benchmarks/``). :func:`fused_gradient` is a whole gradient in one
 compiled call: the packing of :math:`UU^\top`, the pass, the sum of the chunk accumulators and
-the product :math:`\mathrm{sym}(g)\, U`, the last two shared between the threads too.
+the product :math:`\mathrm{sym}(g)\, U`, the last two shared between the threads too. For small
+problems that one call replaces a dozen NumPy calls of a few microseconds each, which is why
+:class:`lib.operators.GaussianOperator` uses it for data of every size.
 
 Determinism: the rows are cut into :data:`CHUNKS` fixed chunks (whole groups of eight rows, the
 remainder in the last chunk), each accumulated in its own buffer, and the buffers are summed in
@@ -25,9 +27,10 @@ threads (:func:`set_threads`).
 Threads: the chunks are shared out by Numba's threading layer (OpenMP with Numba's Linux
 wheels; TBB if installed; else Numba's own workqueue, which must not be called from two Python
 threads at once), whose threads wait actively between calls, so that even a 0.3 ms pass gains
-from a second core. OpenMP cannot run in a process forked from one that has used it (GNU
-OpenMP would terminate the child), so such a child runs the pass on one thread and says so
-once with a ``RuntimeWarning``; :func:`lib.run_seeds` sets one thread in its workers anyway.
+from a second core (data of at most :data:`THREAD_BYTES` stays on the calling thread). OpenMP
+cannot run in a process forked from one that has used it (GNU OpenMP would terminate the
+child), so such a child runs the pass on one thread and says so once with a
+``RuntimeWarning``; :func:`lib.run_seeds` sets one thread in its workers anyway.
 
 The kernels (:mod:`lib._kernels`) are compiled by Numba on first use (a few seconds per storage
 dtype) and cached next to their file; Numba itself is imported only then. Within a row the
