@@ -16,10 +16,12 @@ Each time is the median over repeats (at least 15, and at least 0.5 s of them) o
 ``(value, gradient)`` evaluation; the implementations of a case take turns, three times, each
 turn after a short pause that lets the thread pools of the previous one go idle and a few
 warm-up calls.
-Then: peak resident memory of the dense cases (each implementation in its own subprocess, see
-``peak_memory``), the speed-up of ``lib.run_seeds`` over a loop, and the time of the paper's
-Figure 1 computation as the failure-without-regularisation chapter runs it. The Performance
-chapter (``book/07_performance.md``) imports this module for a quick version.
+Then: lib's compiled gradient against its BLAS reference implementation on small and large
+dense instances (``regime_comparison``), the time of a training step on the small ones
+(``training_step``), peak resident memory of the dense cases (each implementation in its own
+subprocess, see ``peak_memory``), the speed-up of ``lib.run_seeds`` over a loop, and the time of
+the paper's Figure 1 computation as the failure-without-regularisation chapter runs it. The
+Performance chapter (``book/07_performance.md``) imports this module for a quick version.
 """
 
 from __future__ import annotations
@@ -394,11 +396,9 @@ def _memory_child(case_index: int, implementation: str) -> dict[str, float]:
     """Runs in a subprocess: build one dense case, evaluate 3 gradients, report memory (MB)."""
     case = CASES[case_index]
     code = 0.0
-    itemsize = 4 if implementation == "lib float32" else 8
-    if (implementation.startswith("lib") and case.n * case.d * (case.d + 1) // 2 * itemsize
-            > lib.operators.BLAS_BYTES):
-        # This data is read by the compiled pass: load Numba and the kernels first (as the other
-        # versions' imports are loaded), a fixed cost of code reported on its own.
+    if implementation.startswith("lib"):
+        # lib's Gaussian gradient is compiled code: load Numba and the kernels first (as the
+        # other versions' imports are loaded), a fixed cost of code reported on its own.
         before = _resident_kb("VmRSS")
         tiny = build_problem(Case("tiny", "gaussian", 4, 8, 2, 1))
         lib.operators.GaussianOperator(tiny.operator.packed, tiny.y, 4, blas_bytes=0

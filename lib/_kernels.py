@@ -200,7 +200,7 @@ def add_group_lasso(U, beta, ratio, lam, grad):
     formulas of :mod:`lib.regularizer` (``ratio``: :math:`\psi = s/\sqrt{s+\beta}`,
     :math:`w = (s+2\beta)/(s+\beta)^{3/2}`; else :math:`\psi = s/(\sqrt{s+\beta}+\sqrt\beta)`,
     :math:`w = 1/\sqrt{s+\beta}`), in three loops instead of a dozen NumPy calls
-    (tests/test_operators.py checks that both agree)."""
+    (tests/test_properties.py checks that both agree)."""
     d, k = U.shape
     norms = np.zeros(k)
     for a in range(d):

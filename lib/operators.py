@@ -116,10 +116,10 @@ class GaussianOperator:
 
     def _stream(self, columns: np.ndarray, adjoint: bool) -> tuple[np.ndarray, np.ndarray]:
         """``F[j] = P @ columns[j]`` (minus y for j = 0) and, if ``adjoint``, ``F[j] @ P``, for
-        the c rows of ``columns`` (c, T), in float64: two BLAS matrix-vector products per row
-        of ``columns`` for small data, else one compiled pass over the data
-        (which then computes the adjoint products in any case, so that ``value`` and
-        ``value_and_grad`` see residuals with the same bits)."""
+        the c rows of ``columns`` (c, T), in float64: one compiled pass over the data (which
+        computes the adjoint products in any case; its residuals have the bits of
+        :func:`lib.streaming.fused_gradient`'s), or, in the BLAS reference regime, two BLAS
+        matrix-vector products per row of ``columns``."""
         if self.compiled:
             return fused_pass(self.packed, columns, self.y)
         out = np.empty((columns.shape[0], self.n))

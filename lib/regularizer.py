@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from lib._validation import check_choice, check_float, check_matrix
+from lib.streaming import compiled_kernels
 
 PENALTIES = ("ratio", "sqrt")
 
@@ -77,10 +78,8 @@ def add_penalty(U: np.ndarray, beta: float, penalty: str, lam: float, grad: np.n
     :func:`smooth_group_lasso` and :func:`column_weight` to rounding, in one call instead of a
     dozen NumPy calls (about 3 against 45 microseconds per gradient step on the reference
     machine's small problems). Used by :class:`lib.Objective`; Numba is imported on first use."""
-    from lib._kernels import add_group_lasso
-
-    return add_group_lasso(np.ascontiguousarray(U, dtype=np.float64), beta, penalty == "ratio",
-                           lam, grad)
+    return compiled_kernels().add_group_lasso(np.ascontiguousarray(U, dtype=np.float64), beta,
+                                              penalty == "ratio", lam, grad)
 
 
 def penalty_hvp(U: np.ndarray, V: np.ndarray, beta: float, penalty: str) -> np.ndarray:

@@ -126,8 +126,9 @@ def _chunk_bounds(n: int) -> np.ndarray:
     return bounds
 
 
-def _compiled() -> ModuleType:
-    """:mod:`lib._kernels`, imported (with Numba) on first use."""
+def compiled_kernels() -> ModuleType:
+    """:mod:`lib._kernels`, imported (with Numba) on first use; also used by
+    :func:`lib.regularizer.add_penalty`."""
     global _kernels
     if _kernels is None:
         from lib import _kernels
@@ -148,7 +149,7 @@ def packed_gram(U: np.ndarray, dtype: np.dtype) -> np.ndarray:
     one :func:`fused_gradient` computes."""
     U = np.ascontiguousarray(U, dtype=np.float64)
     m = np.empty((1, U.shape[0] * (U.shape[0] + 1) // 2), dtype=dtype)
-    _compiled().pack_gram(U, m[0])
+    compiled_kernels().pack_gram(U, m[0])
     return m
 
 
@@ -172,7 +173,7 @@ def fused_pass(packed: np.ndarray, columns: np.ndarray,
     total : ndarray, shape (c, T), float64
         :math:`g_j`, accumulated per chunk in the storage dtype and summed in float64.
     """
-    kernels = _compiled()
+    kernels = compiled_kernels()
     n, width = packed.shape
     bounds = _chunk_bounds(n)
     out, partial, coefficients = _pass_buffers(n, columns.shape[0], width, packed.dtype)
@@ -216,7 +217,7 @@ def fused_gradient(packed: np.ndarray, U: np.ndarray, y: np.ndarray, weight: np.
     residuals : ndarray, shape (n,), float64
     gradient : ndarray, shape (d, k), float64
     """
-    kernels = _compiled()
+    kernels = compiled_kernels()
     U = np.ascontiguousarray(U, dtype=np.float64)
     n, width = packed.shape
     bounds = _chunk_bounds(n)
