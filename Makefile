@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 
-.PHONY: book test notebooks lab bench clean
+.PHONY: book test validate-matrix notebooks lab bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest tests $(NOTEBOOKS) --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg
+
+# nbval on every chapter under each configuration of tests/tools/validate_matrix.sh (threads,
+# OpenBLAS kernels, Numba compile target): no printed digit may depend on the machine.
+validate-matrix: $(STAMP)
+	tests/tools/validate_matrix.sh
 
 # Regenerate every chapter notebook from its MyST source and execute it in place.
 notebooks: $(STAMP)
