@@ -26,7 +26,7 @@ import numpy as np
 
 from lib._validation import check_float, check_matrix
 from lib.operators import PopulationOperator
-from lib.sensing import SensingOperator
+from lib.sensing import PopulationSensingOperator
 
 if TYPE_CHECKING:
     from lib.problem import Problem
@@ -103,10 +103,10 @@ def empirical_test_error(U: np.ndarray, U_star: np.ndarray, X: np.ndarray, *,
     return float(np.mean(residual * residual))
 
 
-class QuadraticNetworkPopulation(SensingOperator):
+class QuadraticNetworkPopulation(PopulationSensingOperator):
     r"""The exact population loss of the quadratic network (rank-one sensing) and its
     derivatives, the registered sensing kind ``"network_population"``
-    (:class:`lib.sensing.SensingOperator`):
+    (:class:`lib.sensing.PopulationSensingOperator`):
 
     .. math::
 
@@ -134,7 +134,6 @@ class QuadraticNetworkPopulation(SensingOperator):
 
     CURVATURE_PER_EIGENVALUE = 8.0
     CURVATURE_PER_TRACE = 4.0
-    SAMPLED = False
 
     def __init__(self, U_star: np.ndarray, sigma: float = 0.0,
                  dtype: type | str = np.float64) -> None:
@@ -142,12 +141,6 @@ class QuadraticNetworkPopulation(SensingOperator):
         self.noise_variance = check_float("sigma", sigma, minimum=0.0) ** 2
         self._frobenius = PopulationOperator(self.U_star, 0.0, dtype)
         self._trace_star = float(np.sum(self.U_star * self.U_star))
-
-    @classmethod
-    def from_ground_truth(cls, U_star: np.ndarray, *, n: int, sigma: float, dtype: np.dtype,
-                          rng: np.random.Generator) -> QuadraticNetworkPopulation:
-        """The closed form needs no data: ``n`` and ``rng`` are not used."""
-        return cls(U_star, sigma, dtype)
 
     def _trace(self, U: np.ndarray) -> float:
         return float(np.sum(U * U)) - self._trace_star

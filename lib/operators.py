@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lib.sensing import SampledSensingOperator, SensingOperator
+from lib.sensing import PopulationSensingOperator, SampledSensingOperator
 from lib.streaming import fused_gradient, fused_pass, packed_gram
 
 #: Packed sensing data up to this size is read by two BLAS matrix-vector products, larger data
@@ -85,7 +85,6 @@ class GaussianOperator(SampledSensingOperator):
 
     CURVATURE_PER_EIGENVALUE = 4.0
     CURVATURE_PER_TRACE = 0.0
-    SAMPLED = True
 
     def __init__(self, packed: np.ndarray, y: np.ndarray, d: int, *,
                  blas_bytes: int = BLAS_BYTES) -> None:
@@ -238,7 +237,6 @@ class RankOneOperator(SampledSensingOperator):
 
     CURVATURE_PER_EIGENVALUE = 8.0
     CURVATURE_PER_TRACE = 4.0
-    SAMPLED = True
 
     def __init__(self, X: np.ndarray, y: np.ndarray) -> None:
         self.X = X
@@ -279,7 +277,7 @@ class RankOneOperator(SampledSensingOperator):
         return (4.0 / self.n) * _float64(self.X.T @ mixed)
 
 
-class PopulationOperator(SensingOperator):
+class PopulationOperator(PopulationSensingOperator):
     r"""The population loss of Gaussian sensing, in closed form.
 
     .. math::
@@ -301,7 +299,6 @@ class PopulationOperator(SensingOperator):
 
     CURVATURE_PER_EIGENVALUE = 4.0
     CURVATURE_PER_TRACE = 0.0
-    SAMPLED = False
 
     def __init__(self, U_star: np.ndarray, sigma: float, dtype: type | str = np.float64) -> None:
         self.U_star = U_star
@@ -310,12 +307,6 @@ class PopulationOperator(SensingOperator):
         self._U_star = U_star.astype(self.dtype)
         gram_star = U_star.T @ U_star
         self._norm_star_sq = float(np.sum(gram_star * gram_star))
-
-    @classmethod
-    def from_ground_truth(cls, U_star: np.ndarray, *, n: int, sigma: float, dtype: np.dtype,
-                          rng: np.random.Generator) -> PopulationOperator:
-        """The closed form needs no data: ``n`` and ``rng`` are not used."""
-        return cls(U_star, sigma, dtype)
 
     def _gram(self, U: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """U in the compute dtype and :math:`U^\top U`."""

@@ -88,9 +88,25 @@ class SampledSensingOperator(SensingOperator, Protocol):
     r"""A sensing operator that averages n measurements :math:`y_i`: it also gives the
     residuals :math:`\mathrm{res}_i = \langle A_i, UU^\top\rangle - y_i` (setup chapter)."""
 
+    SAMPLED: ClassVar[bool] = True
     n: int
     y: np.ndarray
 
     def residuals(self, U: np.ndarray) -> np.ndarray:
         r""":math:`(\langle A_i, UU^\top\rangle - y_i)_{i \le n}`."""
         ...
+
+
+@runtime_checkable
+class PopulationSensingOperator(SensingOperator, Protocol):
+    r"""The exact expected loss of a kind of sensing, built from the ground truth alone: no
+    samples, so ``n`` and the random generator are not used (setup chapter, section "The
+    population loss, and the error the book reports")."""
+
+    SAMPLED: ClassVar[bool] = False
+
+    @classmethod
+    def from_ground_truth(cls, U_star: np.ndarray, *, n: int, sigma: float, dtype: np.dtype,
+                          rng: np.random.Generator) -> PopulationSensingOperator:
+        """``cls(U_star, sigma, dtype)``."""
+        return cls(U_star, sigma, dtype)
