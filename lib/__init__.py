@@ -9,8 +9,9 @@ The public API (stable; see README.md for a map of the modules)::
     lib.recovery_error(U, U_star)
     res = lib.gradient_descent(obj, U0, step, max_iter, tol=1e-8)
     res = lib.perturbed_gradient_descent(obj, U0, step, max_iter)
-    grad_norm, min_eig = lib.sosp_certificate(obj, U)
-    U_prune, kept = lib.prune(U, threshold)
+    cert = lib.sosp_certificate(obj, U)   # cert.grad_norm, cert.min_eigenvalue
+    pruned = lib.prune(U, threshold)      # pruned.U, pruned.kept; lib.prune_to_rank(U, r)
+    lib.column_norms(U), lib.dense_hessian(obj.hvp, U)
     res = lib.fine_tune(prob, U_prune, step, max_iter, tol=1e-10)
     out = lib.train_prune_finetune(prob, k, lam, beta)
     lib.networks.population_test_error(U, U_star)   # quadratic networks (extension)
@@ -22,11 +23,13 @@ from lib import networks, theory
 from lib.batch import run_seeds
 from lib.certificate import (
     SOSPCertificate,
+    dense_hessian,
     hessian_operator,
     largest_hessian_eigenvalue,
     sosp_certificate,
     suggest_step,
 )
+from lib.columns import column_norms
 from lib.objective import Objective, recovery_error
 from lib.optim import (
     DivergenceError,
@@ -35,20 +38,23 @@ from lib.optim import (
     gradient_descent,
     perturbed_gradient_descent,
 )
-from lib.problem import SENSING_KINDS, Problem, make_problem
+from lib.problem import Problem, make_problem
 from lib.pruning import (
     PipelineResult,
     PruneResult,
     fine_tune,
     prune,
+    prune_to_rank,
     pruning_threshold,
     train_prune_finetune,
 )
+from lib.registry import SENSING_KINDS, SENSING_REGISTRY
 from lib.regularizer import column_weight, smooth_group_lasso
 from lib.streaming import get_threads, set_threads
 
 __all__ = [
     "SENSING_KINDS",
+    "SENSING_REGISTRY",
     "DivergenceError",
     "History",
     "Objective",
@@ -57,7 +63,9 @@ __all__ = [
     "Problem",
     "PruneResult",
     "SOSPCertificate",
+    "column_norms",
     "column_weight",
+    "dense_hessian",
     "fine_tune",
     "get_threads",
     "gradient_descent",
@@ -67,6 +75,7 @@ __all__ = [
     "networks",
     "perturbed_gradient_descent",
     "prune",
+    "prune_to_rank",
     "pruning_threshold",
     "recovery_error",
     "run_seeds",

@@ -9,28 +9,30 @@ Lanczos iteration (``scipy.sparse.linalg.eigsh``) on a ``LinearOperator`` whose 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 
-from lib._validation import check_float, check_int
+from lib._validation import check_float, check_int, check_matrix
 from lib.objective import Objective
 
 
 @dataclass(frozen=True)
 class SOSPCertificate:
-    r"""Gradient norm and smallest Hessian eigenvalue at a point.
+    r"""Gradient norm and smallest Hessian eigenvalue at a point (landscape chapter).
 
-    Iterating gives ``(grad_norm, min_eigenvalue)``, so ``g, lam_min = sosp_certificate(obj, U)``
-    works.
+    Attributes
+    ----------
+    grad_norm : float
+        :math:`\|\nabla f(U)\|_F`.
+    min_eigenvalue : float
+        :math:`\lambda_{\min}(\nabla^2 f(U))`.
     """
 
     grad_norm: float
     min_eigenvalue: float
-
-    def __iter__(self):
-        return iter((self.grad_norm, self.min_eigenvalue))
 
     def is_sosp(self, eps: float, gamma: float) -> bool:
         r"""Whether :math:`\|\nabla f\| \le \varepsilon` and :math:`\lambda_{\min} \ge -\gamma`."""
@@ -39,8 +41,39 @@ class SOSPCertificate:
         return self.grad_norm <= eps and self.min_eigenvalue >= -gamma
 
 
+def dense_hessian(hvp: Callable[[np.ndarray, np.ndarray], np.ndarray],
+                  U: np.ndarray) -> np.ndarray:
+    r"""The (dk x dk) Hessian matrix at ``U``, column :math:`i` being
+    :math:`\mathrm{vec}\big(\nabla^2 f(U)[E_i]\big)` for the i-th unit (d, k) array
+    :math:`E_i` (row-major vectorisation, as ``U.ravel()``), from dk Hessian-vector products.
+
+    For checks and small spectra only (landscape, fine-tuning and quadratic-network chapters):
+    it costs dk products and (dk)^2 numbers; :func:`sosp_certificate` needs neither. It is not
+    symmetrised, so its asymmetry measures the error of ``hvp``.
+
+    Parameters
+    ----------
+    hvp : callable
+        ``hvp(U, V)`` returning :math:`\nabla^2 f(U)[V]`, e.g. :meth:`lib.Objective.hvp`.
+    U : ndarray, shape (d, k)
+    """
+    if not callable(hvp):
+        raise TypeError(f"hvp must be a callable hvp(U, V), got {type(hvp).__name__}")
+    U = check_matrix("U", U)
+    basis = np.zeros(U.size)
+    columns = np.empty((U.size, U.size))
+    for index in range(U.size):
+        basis[index] = 1.0
+        columns[index] = np.asarray(hvp(U, basis.reshape(U.shape))).ravel()
+        basis[index] = 0.0
+    return columns.T
+
+
 def hessian_operator(obj: Objective, U: np.ndarray) -> LinearOperator:
-    """The Hessian of ``obj`` at ``U`` as a symmetric ``LinearOperator`` on vectorised (d, k)."""
+    """The Hessian of ``obj`` at ``U`` as a symmetric ``LinearOperator`` on vectorised (d, k).
+
+    Landscape chapter, section "Perturbed gradient descent and its certificate".
+    """
     shape = U.shape
 
     def matvec(v: np.ndarray) -> np.ndarray:
@@ -70,6 +103,8 @@ def sosp_certificate(obj: Objective, U: np.ndarray, *, tol: float = 1e-8,
                      seed: int = 0) -> SOSPCertificate:
     r"""Gradient norm and smallest Hessian eigenvalue of ``obj`` at ``U``.
 
+    Landscape chapter, section "Perturbed gradient descent and its certificate".
+
     Parameters
     ----------
     obj : Objective
@@ -91,12 +126,16 @@ def sosp_certificate(obj: Objective, U: np.ndarray, *, tol: float = 1e-8,
     tol = check_float("tol", tol, minimum=0.0)
     seed = check_int("seed", seed, minimum=0)
     grad_norm = float(np.linalg.norm(obj.value_and_grad(U)[1]))
-    return SOSPCertificate(grad_norm, _extreme_eigenvalue(obj, U, "SA", tol, seed))
+    return SOSPCertificate(grad_norm=grad_norm,
+                           min_eigenvalue=_extreme_eigenvalue(obj, U, "SA", tol, seed))
 
 
 def largest_hessian_eigenvalue(obj: Objective, U: np.ndarray, *, seed: int = 0) -> float:
     r"""Largest-magnitude Hessian eigenvalue :math:`|\lambda|_{\max}(\nabla^2 f(U))`, the local
-    smoothness constant that bounds a stable gradient step by :math:`2/|\lambda|_{\max}`."""
+    smoothness constant that bounds a stable gradient step by :math:`2/|\lambda|_{\max}`.
+
+    Landscape chapter, section "Perturbed gradient descent and its certificate".
+    """
     if not isinstance(obj, Objective):
         raise TypeError(f"obj must be a lib.Objective, got {type(obj).__name__}")
     U = obj.check_point(U).astype(np.float64, copy=False)
@@ -106,6 +145,8 @@ def largest_hessian_eigenvalue(obj: Objective, U: np.ndarray, *, seed: int = 0) 
 def suggest_step(obj: Objective, U0: np.ndarray) -> float:
     r"""A safe step size :math:`1/L` with :math:`L` the larger Hessian spectral radius at the
     starting point ``U0`` and at the ground-truth scale (:math:`U^*` padded or cut to k columns).
+
+    The step of every training run from the landscape chapter on.
 
     Gradient descent is locally stable for steps below :math:`2/L`; ``1/L`` leaves a factor two
     of margin for the growth of the curvature along the path.

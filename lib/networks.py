@@ -20,16 +20,22 @@ so the population (test) loss is :math:`2\|D\|_F^2 + (\mathrm{tr}\,D)^2 + \sigma
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from lib._validation import check_float, check_matrix
 from lib.operators import PopulationOperator
-from lib.problem import Problem
+from lib.sensing import PopulationSensingOperator
+
+if TYPE_CHECKING:
+    from lib.problem import Problem
 
 
 def network_output(U: np.ndarray, X: np.ndarray) -> np.ndarray:
     r"""Outputs :math:`f_U(x_i) = \|U^\top x_i\|^2` of the quadratic network on the rows of X.
+
+    Quadratic-network chapter.
 
     Parameters
     ----------
@@ -52,6 +58,8 @@ def population_test_error(U: np.ndarray, U_star: np.ndarray, *, sigma: float = 0
     r"""Closed-form test error :math:`E\,(f_U(x) - y)^2` for a fresh
     :math:`x \sim N(0, I_d)` and :math:`y = f_{U^*}(x) + \varepsilon`:
 
+    Quadratic-network chapter.
+
     .. math:: 2\|D\|_F^2 + (\mathrm{tr}\,D)^2 + \sigma^2, \qquad D = UU^\top - U^*U^{*\top}.
 
     With ``sigma=0`` (default) this is the excess risk :math:`E\,(f_U(x) - f_{U^*}(x))^2`.
@@ -70,6 +78,8 @@ def empirical_test_error(U: np.ndarray, U_star: np.ndarray, X: np.ndarray, *,
     :math:`\frac1m \sum_i (f_U(x_i) - f_{U^*}(x_i) - \varepsilon_i)^2`
     (:math:`\varepsilon_i = 0` when ``noise`` is None): the Monte Carlo estimate of
     :func:`population_test_error`.
+
+    Quadratic-network chapter.
 
     Parameters
     ----------
@@ -93,9 +103,10 @@ def empirical_test_error(U: np.ndarray, U_star: np.ndarray, X: np.ndarray, *,
     return float(np.mean(residual * residual))
 
 
-class QuadraticNetworkPopulation:
+class QuadraticNetworkPopulation(PopulationSensingOperator):
     r"""The exact population loss of the quadratic network (rank-one sensing) and its
-    derivatives, in the operator interface of :mod:`lib.operators`:
+    derivatives, the registered sensing kind ``"network_population"``
+    (:class:`lib.sensing.PopulationSensingOperator`):
 
     .. math::
 
@@ -117,14 +128,18 @@ class QuadraticNetworkPopulation:
         Teacher weights.
     sigma : float
         Label-noise level (adds :math:`\sigma^2` to the value only).
+    dtype : float64 or float32
+        Precision of the matrix products (see :class:`lib.operators.PopulationOperator`).
     """
 
-    kind = "rank_one_population"
+    CURVATURE_PER_EIGENVALUE = 8.0
+    CURVATURE_PER_TRACE = 4.0
 
-    def __init__(self, U_star: np.ndarray, sigma: float = 0.0) -> None:
+    def __init__(self, U_star: np.ndarray, sigma: float = 0.0,
+                 dtype: type | str = np.float64) -> None:
         self.U_star = check_matrix("U_star", U_star)
         self.noise_variance = check_float("sigma", sigma, minimum=0.0) ** 2
-        self._frobenius = PopulationOperator(self.U_star, 0.0)
+        self._frobenius = PopulationOperator(self.U_star, 0.0, dtype)
         self._trace_star = float(np.sum(self.U_star * self.U_star))
 
     def _trace(self, U: np.ndarray) -> float:
@@ -153,12 +168,15 @@ def population_problem(prob: Problem) -> Problem:
     r"""The same teacher, with the exact population loss of the quadratic network
     (:class:`QuadraticNetworkPopulation`) in place of the sample loss.
 
-    The returned :class:`lib.Problem` keeps ``sensing="rank_one"`` (so
-    :func:`lib.theory.lambda_bounds` and :func:`lib.train_prune_finetune` use the rank-one
-    formulas) but has no samples: ``y`` is None. Use it with :class:`lib.Objective` to separate
-    what the population landscape does from finite-sample effects (extension chapter).
+    The returned :class:`lib.Problem` has ``sensing="network_population"``, whose constants are
+    those of rank-one sensing (so :func:`lib.theory.lambda_bounds` and
+    :func:`lib.train_prune_finetune` use the rank-one formulas), and no samples: ``y`` is None.
+    Use it with :class:`lib.Objective` to separate what the population landscape does from
+    finite-sample effects (extension chapter).
     """
+    from lib.problem import Problem  # lib.problem imports this module through lib.registry
+
     if not isinstance(prob, Problem):
         raise TypeError(f"prob must be a lib.Problem, got {type(prob).__name__}")
-    return dataclasses.replace(prob, sensing="rank_one",
+    return dataclasses.replace(prob, sensing="network_population",
                                operator=QuadraticNetworkPopulation(prob.U_star, prob.sigma))

@@ -16,6 +16,8 @@ from lib.regularizer import PENALTIES, add_penalty, penalty_hvp
 class Objective:
     r"""Regularised matrix-sensing objective :math:`f(U) = L(U) + \lambda R_\beta(U)`.
 
+    Every chapter; the setup chapter checks its derivatives.
+
     Parameters
     ----------
     problem : Problem

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lib.sensing import PopulationSensingOperator, SampledSensingOperator
 from lib.streaming import fused_gradient, fused_pass, packed_gram
 
 #: Packed sensing data up to this size is read by two BLAS matrix-vector products, larger data
@@ -42,8 +43,10 @@ def _float64(array: np.ndarray) -> np.ndarray:
     return array.astype(np.float64, copy=False)
 
 
-class GaussianOperator:
+class GaussianOperator(SampledSensingOperator):
     r"""Symmetric Gaussian sensing, stored once and packed, read once per gradient.
+
+    Setup chapter, section "Three ways to sense, and what each costs".
 
     Each :math:`A_i = (G_i + G_i^\top)/2` is stored as its upper triangle, ``T = d(d+1)/2`` numbers,
     with the off-diagonal entries multiplied by 2, so that
@@ -80,7 +83,8 @@ class GaussianOperator:
         implementation, kept for tests, benchmarks and machines where Numba misbehaves.
     """
 
-    kind = "gaussian"
+    CURVATURE_PER_EIGENVALUE = 4.0
+    CURVATURE_PER_TRACE = 0.0
 
     def __init__(self, packed: np.ndarray, y: np.ndarray, d: int, *,
                  blas_bytes: int = BLAS_BYTES) -> None:
@@ -96,6 +100,16 @@ class GaussianOperator:
         self._half_weight = 1.0 / self.off_diagonal_weight(d)
         self._gradient_weight = (4.0 / self.n) * self._half_weight
         self.compiled = self.packed.nbytes > blas_bytes
+
+    @classmethod
+    def from_ground_truth(cls, U_star: np.ndarray, *, n: int, sigma: float, dtype: np.dtype,
+                          rng: np.random.Generator) -> GaussianOperator:
+        r"""n packed Gaussian measurements of :math:`U^*U^{*\top}` plus N(0, sigma^2) noise,
+        observed from the data as stored (see :func:`packed_gaussian_sensing`)."""
+        d = U_star.shape[0]
+        operator = cls(packed_gaussian_sensing(d, n, dtype, rng), np.zeros(n), d)
+        operator.y = operator.measure(U_star @ U_star.T) + sigma * rng.standard_normal(n)
+        return operator
 
     @staticmethod
     def off_diagonal_weight(d: int) -> np.ndarray:
@@ -183,7 +197,29 @@ class GaussianOperator:
         return stack
 
 
-class RankOneOperator:
+def packed_gaussian_sensing(d: int, n: int, dtype: np.dtype,
+                            rng: np.random.Generator) -> np.ndarray:
+    r"""Packed upper triangles of n matrices :math:`A_i = (G_i + G_i^\top)/2`, off-diagonal
+    entries doubled: diagonal :math:`\sim N(0, 1)`, stored off-diagonal :math:`\sim N(0, 2)`.
+
+    Setup chapter, section "The model".
+
+    Drawn in float64 blocks of about 8 MB and written into the (n, d(d+1)/2) array of the
+    requested dtype, so float32 storage holds the same instance rounded, and peak memory is the
+    packed array plus one block.
+    """
+    width = d * (d + 1) // 2
+    packed = np.empty((n, width), dtype=dtype)
+    scale = np.sqrt(GaussianOperator.off_diagonal_weight(d))
+    block = max(1, 2**20 // width)
+    for start in range(0, n, block):
+        rows = rng.standard_normal((min(block, n - start), width))
+        rows *= scale
+        packed[start:start + rows.shape[0]] = rows
+    return packed
+
+
+class RankOneOperator(SampledSensingOperator):
     r"""Rank-one sensing :math:`A_i = x_i x_i^\top`, never forming a d x d matrix.
 
     :math:`\langle A_i, UU^\top\rangle = \|U^\top x_i\|^2`, so with :math:`Z = XU` (n x k)
@@ -199,12 +235,22 @@ class RankOneOperator:
     activations, :math:`f_U(x) = \sum_j \langle U e_j, x\rangle^2` (extension chapter).
     """
 
-    kind = "rank_one"
+    CURVATURE_PER_EIGENVALUE = 8.0
+    CURVATURE_PER_TRACE = 4.0
 
     def __init__(self, X: np.ndarray, y: np.ndarray) -> None:
         self.X = X
         self.y = y
         self.n, self.d = X.shape
+
+    @classmethod
+    def from_ground_truth(cls, U_star: np.ndarray, *, n: int, sigma: float, dtype: np.dtype,
+                          rng: np.random.Generator) -> RankOneOperator:
+        r"""n inputs :math:`x_i \sim N(0, I_d)` stored in ``dtype``, observed in float64 with
+        N(0, sigma^2) noise."""
+        X = rng.standard_normal((n, U_star.shape[0])).astype(dtype, copy=False)
+        clean = np.sum((X @ U_star) ** 2, axis=1)
+        return cls(X, clean + sigma * rng.standard_normal(n))
 
     def _products(self, U: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """:math:`Z = XU` in the storage dtype of X, and the residuals in float64."""
@@ -231,7 +277,7 @@ class RankOneOperator:
         return (4.0 / self.n) * _float64(self.X.T @ mixed)
 
 
-class PopulationOperator:
+class PopulationOperator(PopulationSensingOperator):
     r"""The population loss of Gaussian sensing, in closed form.
 
     .. math::
@@ -251,7 +297,8 @@ class PopulationOperator:
     regularisation uses it to reproduce the paper's Figure 1 at d = k = 500.
     """
 
-    kind = "population"
+    CURVATURE_PER_EIGENVALUE = 4.0
+    CURVATURE_PER_TRACE = 0.0
 
     def __init__(self, U_star: np.ndarray, sigma: float, dtype: type | str = np.float64) -> None:
         self.U_star = U_star

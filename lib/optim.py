@@ -23,6 +23,7 @@ from tqdm import tqdm
 
 from lib._validation import check_bool, check_callable, check_float, check_int, make_rng
 from lib.certificate import suggest_step
+from lib.columns import column_norms
 from lib.objective import Objective
 
 #: A run is declared divergent when f exceeds this factor times its scale (see ``_blowup_limit``).
@@ -31,6 +32,8 @@ DIVERGENCE_FACTOR = 1e4
 
 class DivergenceError(RuntimeError):
     """Gradient descent diverged: the objective became non-finite or exploded.
+
+    Raised by every training run of the book (none diverges).
 
     Attributes
     ----------
@@ -55,9 +58,12 @@ class DivergenceError(RuntimeError):
             f"smoothness: try step={suggested_step:.3g} or smaller")
 
 
-@dataclass
+@dataclass(frozen=True)
 class History:
-    """Quantities recorded every ``record_every`` iterations (and at the first and last).
+    r"""Quantities recorded every ``record_every`` iterations (and at the first and last),
+    one row per record.
+
+    The curves of the landscape, fine-tuning and failure chapters.
 
     Attributes
     ----------
@@ -65,37 +71,68 @@ class History:
     values : ndarray
         Objective :math:`f(U_t)`.
     grad_norms : ndarray
-        :math:`\\|\\nabla f(U_t)\\|_F`.
+        :math:`\|\nabla f(U_t)\|_F`.
     errors : ndarray
-        Recovery error :math:`\\|U_tU_t^T - M^*\\|_F`.
+        Recovery error :math:`\|U_tU_t^T - M^*\|_F`.
     column_norms : ndarray, shape (records, k)
-        :math:`\\|U_t e_j\\|_2` for every column.
+        :math:`\|U_t e_j\|_2` for every column.
     """
 
-    iterations: list[int] = field(default_factory=list)
-    values: list[float] = field(default_factory=list)
-    grad_norms: list[float] = field(default_factory=list)
-    errors: list[float] = field(default_factory=list)
-    column_norms: list[np.ndarray] = field(default_factory=list)
+    iterations: np.ndarray
+    values: np.ndarray
+    grad_norms: np.ndarray
+    errors: np.ndarray
+    column_norms: np.ndarray
+
+    def columns_above(self, threshold: float) -> np.ndarray:
+        r"""Number of columns with :math:`\|U_t e_j\|_2 > \tau` at each record (how many
+        pruning at ``threshold`` would keep; pruning-threshold chapter)."""
+        threshold = check_float("threshold", threshold, minimum=0.0)
+        return np.sum(self.column_norms > threshold, axis=1)
+
+    def settled_iteration(self, holds: np.ndarray) -> int | None:
+        """First recorded iteration from which ``holds`` (one bool per record) is true at every
+        later record, or None when it fails at the last one: the step after which, say, the
+        number of columns above the pruning threshold stops changing (pruning-threshold and
+        quadratic-network chapters)."""
+        holds = np.asarray(holds)
+        if holds.dtype != bool or holds.shape != self.iterations.shape:
+            raise ValueError(f"holds must be a bool array of shape {self.iterations.shape} (one "
+                             f"per record), got dtype {holds.dtype} and shape {holds.shape}")
+        failures = np.flatnonzero(~holds)
+        if failures.size == 0:
+            return int(self.iterations[0])
+        if failures[-1] == holds.size - 1:
+            return None
+        return int(self.iterations[failures[-1] + 1])
+
+
+class _Recorder:
+    """Appends the records of a run; :meth:`history` builds the :class:`History` once."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[int, float, float, float, np.ndarray]] = []
+
+    @property
+    def last_iteration(self) -> int | None:
+        return self.rows[-1][0] if self.rows else None
 
     def record(self, iteration: int, value: float, grad_norm: float, U: np.ndarray,
                U_star: np.ndarray) -> None:
-        self.iterations.append(iteration)
-        self.values.append(value)
-        self.grad_norms.append(grad_norm)
-        self.errors.append(float(np.linalg.norm(U @ U.T - U_star @ U_star.T)))
-        self.column_norms.append(np.sqrt(np.einsum("ij,ij->j", U, U)))
+        self.rows.append((iteration, value, grad_norm,
+                          float(np.linalg.norm(U @ U.T - U_star @ U_star.T)), column_norms(U)))
 
-    def freeze(self) -> History:
-        """Convert the recorded lists to arrays."""
-        return History(np.asarray(self.iterations), np.asarray(self.values),
-                       np.asarray(self.grad_norms), np.asarray(self.errors),
-                       np.asarray(self.column_norms))
+    def history(self) -> History:
+        iterations, values, grad_norms, errors, norms = zip(*self.rows, strict=True)
+        return History(np.asarray(iterations), np.asarray(values), np.asarray(grad_norms),
+                       np.asarray(errors), np.asarray(norms))
 
 
-@dataclass
+@dataclass(frozen=True)
 class OptimizationResult:
     """Outcome of a run.
+
+    Every chapter that trains.
 
     Attributes
     ----------
@@ -154,7 +191,7 @@ class _Run:
         self.step = step
         self.record_every = record_every
         self.callback = callback
-        self.history = History()
+        self.recorder = _Recorder()
         self.last_finite = np.inf
         self.limit = np.inf
         self.bar = tqdm(total=max_iter, disable=not progress, leave=False, mininterval=0.5)
@@ -170,7 +207,7 @@ class _Run:
         self.last_finite = value
         grad_norm = float(np.sqrt(np.sum(grad * grad)))
         if iteration % self.record_every == 0:
-            self.history.record(iteration, value, grad_norm, U, self.obj.problem.U_star)
+            self.recorder.record(iteration, value, grad_norm, U, self.obj.problem.U_star)
         if self.callback is not None:
             self.callback(iteration, U, value)
         self.bar.update(1)
@@ -179,14 +216,14 @@ class _Run:
     def finish(self, iteration: int, U: np.ndarray, status: str, converged: bool,
                perturbations: list[int] | None = None) -> OptimizationResult:
         self.bar.close()
-        if not self.history.iterations or self.history.iterations[-1] != iteration:
+        if self.recorder.last_iteration != iteration:
             value, grad = self.obj.value_and_grad(U)
-            self.history.record(iteration, value, float(np.linalg.norm(grad)), U,
-                                self.obj.problem.U_star)
+            self.recorder.record(iteration, value, float(np.linalg.norm(grad)), U,
+                                 self.obj.problem.U_star)
         if status == "interrupted":
             warnings.warn(f"interrupted at iteration {iteration}: returning the last iterate "
                           "and the history so far", stacklevel=3)
-        return OptimizationResult(U=U, history=self.history.freeze(), converged=converged,
+        return OptimizationResult(U=U, history=self.recorder.history(), converged=converged,
                                   iterations=iteration, status=status,
                                   perturbations=perturbations or [])
 
@@ -196,6 +233,8 @@ def gradient_descent(obj: Objective, U0: np.ndarray, step: float, max_iter: int,
                      callback: Callable[[int, np.ndarray, float], None] | None = None,
                      ) -> OptimizationResult:
     r"""Fixed-step gradient descent :math:`U_{t+1} = U_t - \eta\,\nabla f(U_t)`.
+
+    Every chapter that trains, from the landscape chapter on.
 
     Parameters
     ----------
@@ -211,9 +250,9 @@ def gradient_descent(obj: Objective, U0: np.ndarray, step: float, max_iter: int,
         Stop when :math:`\|\nabla f(U_t)\|_F \le` ``tol``.
     record_every : int
         Record value, gradient norm, recovery error and column norms every so many iterations.
-        A record costs a d x d matrix product (the recovery error): at d = k = 50, n = 750 a
-        step takes 0.37 ms when recording every step and 0.32 ms without, so long runs that
-        need only the curve's shape can record every 10 or more steps.
+        A record costs a d x d matrix product (the recovery error), so long runs that need
+        only the curve's shape can record every 10 or more steps (its cost is measured in
+        ``benchmarks/README.md``).
     progress : bool
         Show a tqdm progress bar.
     callback : callable, optional
@@ -259,6 +298,9 @@ def perturbed_gradient_descent(obj: Objective, U0: np.ndarray, step: float, max_
                                callback: Callable[[int, np.ndarray, float], None] | None = None,
                                ) -> OptimizationResult:
     r"""Perturbed gradient descent in the style of Jin et al. (2017).
+
+    Landscape chapter, sections "Perturbed gradient descent and its certificate" and "Escaping a
+    saddle".
 
     Runs gradient descent; when :math:`\|\nabla f(U_t)\|_F \le` ``grad_threshold`` and no kick
     is pending, it remembers :math:`\tilde U = U_t` and adds :math:`\xi` drawn uniformly from the

@@ -1,9 +1,9 @@
 r"""Problem instances: ground truth, sensing data and noisy observations (setup chapter).
 
-The model of ``paper.md`` section 3: a ground truth :math:`U^* \in \mathbb{R}^{d\times r}` with
-singular values spread geometrically between 1 and :math:`1/\kappa`, target
-:math:`M^* = U^*U^{*\top}`, and observations :math:`y_i = \langle A_i, M^*\rangle + \varepsilon_i`,
-:math:`\varepsilon_i \sim N(0, \sigma^2)`.
+The model of the setup chapter (section "The model"): a ground truth
+:math:`U^* \in \mathbb{R}^{d\times r}` with singular values spread geometrically between 1 and
+:math:`1/\kappa`, target :math:`M^* = U^*U^{*\top}`, and observations
+:math:`y_i = \langle A_i, M^*\rangle + \varepsilon_i`, :math:`\varepsilon_i \sim N(0, \sigma^2)`.
 """
 
 from __future__ import annotations
@@ -14,15 +14,17 @@ from functools import cached_property
 
 import numpy as np
 
-from lib._validation import check_choice, check_float, check_int, make_rng
-from lib.operators import GaussianOperator, PopulationOperator, RankOneOperator
-
-SENSING_KINDS = ("gaussian", "rank_one", "population")
+from lib._validation import check_float, check_int, make_rng
+from lib.operators import GaussianOperator, RankOneOperator
+from lib.registry import sensing_kind
+from lib.sensing import SensingOperator
 
 
 @dataclass(frozen=True, eq=False)
 class Problem:
     """A matrix-sensing instance. Build it with :func:`make_problem`.
+
+    Setup chapter, section "The model".
 
     Attributes
     ----------
@@ -31,11 +33,12 @@ class Problem:
     sigma, kappa : float
         Noise level and condition number of ``U_star``.
     sensing : str
-        ``"gaussian"``, ``"rank_one"`` or ``"population"``.
+        A name of :data:`lib.SENSING_KINDS`.
     U_star : ndarray, shape (d, r)
         Ground-truth factor.
-    operator : GaussianOperator | RankOneOperator | PopulationOperator
-        The measurement operator that evaluates the data-fit loss.
+    operator : SensingOperator
+        The measurement operator that evaluates the data-fit loss, an instance of the class
+        registered for ``sensing`` (:mod:`lib.registry`).
     """
 
     d: int
@@ -45,7 +48,7 @@ class Problem:
     kappa: float
     sensing: str
     U_star: np.ndarray
-    operator: GaussianOperator | RankOneOperator | PopulationOperator
+    operator: SensingOperator
 
     @cached_property
     def M_star(self) -> np.ndarray:
@@ -54,7 +57,7 @@ class Problem:
 
     @property
     def y(self) -> np.ndarray | None:
-        """Observations (``None`` for the population kind, which has no samples)."""
+        """Observations (``None`` for the population kinds, which have no samples)."""
         return getattr(self.operator, "y", None)
 
     @property
@@ -80,51 +83,37 @@ class Problem:
 
 def ground_truth(d: int, r: int, kappa: float, rng: np.random.Generator) -> np.ndarray:
     r"""Random :math:`U^* = Q\,\mathrm{diag}(\sigma)\,R^\top` with :math:`\sigma_j` geometric in
-    :math:`[1/\kappa, 1]`, Q (d x r) and R (r x r) Haar-random orthonormal."""
+    :math:`[1/\kappa, 1]`, Q (d x r) and R (r x r) Haar-random orthonormal.
+
+    Setup chapter, section "The model".
+    """
     Q, _ = np.linalg.qr(rng.standard_normal((d, r)))
     R, _ = np.linalg.qr(rng.standard_normal((r, r)))
     singular_values = np.geomspace(1.0, 1.0 / kappa, r)
     return (Q * singular_values) @ R.T
 
 
-def packed_gaussian_sensing(d: int, n: int, dtype: np.dtype,
-                            rng: np.random.Generator) -> np.ndarray:
-    r"""Packed upper triangles of n matrices :math:`A_i = (G_i + G_i^\top)/2`, off-diagonal
-    entries doubled: diagonal :math:`\sim N(0, 1)`, stored off-diagonal :math:`\sim N(0, 2)`.
-
-    Drawn in float64 blocks of about 8 MB and written into the (n, d(d+1)/2) array of the
-    requested dtype, so float32 storage holds the same instance rounded, and peak memory is the
-    packed array plus one block.
-    """
-    width = d * (d + 1) // 2
-    packed = np.empty((n, width), dtype=dtype)
-    scale = np.sqrt(GaussianOperator.off_diagonal_weight(d))
-    block = max(1, 2**20 // width)
-    for start in range(0, n, block):
-        rows = rng.standard_normal((min(block, n - start), width))
-        rows *= scale
-        packed[start:start + rows.shape[0]] = rows
-    return packed
-
-
 def make_problem(d: int, r: int, n: int, *, sigma: float = 0.0, kappa: float = 1.0,
                  sensing: str = "gaussian", seed: int | np.random.Generator = 0,
                  dtype: type | str = np.float64) -> Problem:
-    r"""Build a matrix-sensing problem as defined in ``paper.md`` section 3 (setup chapter).
+    r"""Build a matrix-sensing problem as defined in the setup chapter, section "The model".
 
     Parameters
     ----------
     d, r, n : int
         Dimension (d >= 1), true rank (1 <= r <= d) and number of measurements (n >= 1; ignored
-        by ``sensing="population"``, which has no samples).
+        by the population kinds, which have no samples).
     sigma : float
         Standard deviation of the Gaussian observation noise (>= 0).
     kappa : float
         Condition number :math:`\sigma_1/\sigma_r` of the ground truth (>= 1).
-    sensing : {"gaussian", "rank_one", "population"}
+    sensing : {"gaussian", "rank_one", "population", "network_population"}
+        A kind of :data:`lib.SENSING_KINDS` (:mod:`lib.registry`).
         ``"gaussian"``: :math:`A_i = (G_i + G_i^\top)/2`, stored packed (d(d+1)/2 numbers each);
         ``"rank_one"``: :math:`A_i = x_i x_i^\top`, :math:`x_i \sim N(0, I_d)`;
-        ``"population"``: the exact expected loss :math:`\|UU^\top - M^*\|_F^2 + \sigma^2`.
+        ``"population"``: the exact expected loss :math:`\|UU^\top - M^*\|_F^2 + \sigma^2`;
+        ``"network_population"``: the exact expected loss of rank-one sensing,
+        :math:`2\|D\|_F^2 + (\mathrm{tr}\,D)^2 + \sigma^2` (quadratic-network chapter).
     seed : int or numpy.random.Generator
         Source of randomness; the same seed gives bit-identical problems.
     dtype : float64 or float32
@@ -146,7 +135,7 @@ def make_problem(d: int, r: int, n: int, *, sigma: float = 0.0, kappa: float = 1
     n = check_int("n", n, minimum=1)
     sigma = check_float("sigma", sigma, minimum=0.0)
     kappa = check_float("kappa", kappa, minimum=1.0)
-    sensing = check_choice("sensing", sensing, SENSING_KINDS)
+    kind = sensing_kind("sensing", sensing)
     try:
         dtype = np.dtype(dtype)
     except TypeError as error:
@@ -155,22 +144,13 @@ def make_problem(d: int, r: int, n: int, *, sigma: float = 0.0, kappa: float = 1
         raise ValueError(f"dtype must be float64 or float32, got {dtype}")
     rng = make_rng("seed", seed)
 
-    degrees_of_freedom = r * d - r * (r - 1) // 2
-    if sensing != "population" and n < degrees_of_freedom:
+    degrees_of_freedom = kind.degrees_of_freedom(d, r)
+    if kind.SAMPLED and n < degrees_of_freedom:
         warnings.warn(f"n = {n} measurements is fewer than the {degrees_of_freedom} degrees of "
                       f"freedom of a rank-{r} symmetric {d} x {d} matrix: M* is not identifiable; "
                       "use n >= a few times r*d", stacklevel=2)
 
     U_star = ground_truth(d, r, kappa, rng)
-    if sensing == "population":
-        operator = PopulationOperator(U_star, sigma, dtype)
-    elif sensing == "gaussian":
-        operator = GaussianOperator(packed_gaussian_sensing(d, n, dtype, rng), np.zeros(n), d)
-        clean = operator.measure(U_star @ U_star.T)
-        operator.y = clean + sigma * rng.standard_normal(n)
-    else:
-        X = rng.standard_normal((n, d)).astype(dtype, copy=False)
-        clean = np.sum((X @ U_star) ** 2, axis=1)
-        operator = RankOneOperator(X, clean + sigma * rng.standard_normal(n))
+    operator = kind.from_ground_truth(U_star, n=n, sigma=sigma, dtype=dtype, rng=rng)
     return Problem(d=d, r=r, n=n, sigma=sigma, kappa=kappa, sensing=sensing, U_star=U_star,
                    operator=operator)

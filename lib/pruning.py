@@ -6,16 +6,15 @@ Used by the pruning-threshold and fine-tuning chapters.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import numpy as np
 
 from lib._validation import check_float, check_int, check_matrix, make_rng
 from lib.certificate import suggest_step
+from lib.columns import column_norms
 from lib.objective import Objective
-from lib.optim import OptimizationResult, gradient_descent, perturbed_gradient_descent
+from lib.optim import OptimizationResult, gradient_descent
 from lib.problem import Problem
 from lib.theory import lambda_bounds
 
@@ -28,8 +27,8 @@ def pruning_threshold(beta: float) -> float:
 
     1. *Large columns stay above it.* At the regularised minimiser each kept column has norm
        :math:`a_j` solving :math:`4(s_j - a_j^2) = \lambda w(a_j^2)`
-       (:func:`lib.theory.regularized_column_norms`); the admissibility condition of
-       ``paper.md``, :math:`\sqrt\beta < 2 a_r`, is exactly :math:`\tau < a_r`.
+       (:func:`lib.theory.regularized_column_norms`); the admissibility condition
+       :math:`\sqrt\beta < 2 a_r` (pruning-threshold chapter) is exactly :math:`\tau < a_r`.
     2. *Small columns fall far below it.* At a point with gradient norm
        :math:`\varepsilon`, any column of norm :math:`x \le \tau` satisfies
        :math:`x \le \varepsilon / (\lambda (w(\tau^2) - w(a_r^2)))`
@@ -38,8 +37,17 @@ def pruning_threshold(beta: float) -> float:
     return float(np.sqrt(check_float("beta", beta, minimum=0.0, strict=True)) / 2.0)
 
 
-class PruneResult(NamedTuple):
-    """Pruned factor and the indices of the kept columns (unpacks as ``U_prune, kept``)."""
+@dataclass(frozen=True)
+class PruneResult:
+    """Pruned factor and the indices of the kept columns (pruning-threshold chapter).
+
+    Attributes
+    ----------
+    U : ndarray, shape (d, len(kept))
+        The kept columns, in their order.
+    kept : ndarray of int
+        Their indices in the unpruned factor.
+    """
 
     U: np.ndarray
     kept: np.ndarray
@@ -47,6 +55,8 @@ class PruneResult(NamedTuple):
 
 def prune(U: np.ndarray, threshold: float, *, expected_rank: int | None = None) -> PruneResult:
     r"""Greedy pruning: keep the columns with :math:`\|U e_j\|_2 > \tau`, in their order.
+
+    Pruning-threshold chapter.
 
     Parameters
     ----------
@@ -59,11 +69,12 @@ def prune(U: np.ndarray, threshold: float, *, expected_rank: int | None = None) 
     Returns
     -------
     PruneResult
-        ``(U[:, kept], kept)``. Keeping zero columns returns a (d, 0) array with a warning.
+        ``U = U[:, kept]`` and ``kept``. Keeping zero columns returns a (d, 0) array with a
+        warning.
     """
     U = check_matrix("U", U)
     threshold = check_float("threshold", threshold, minimum=0.0)
-    norms = np.sqrt(np.einsum("ij,ij->j", U, U))
+    norms = column_norms(U)
     kept = np.flatnonzero(norms > threshold)
     if kept.size == 0:
         warnings.warn(f"pruning kept no column: the largest column norm {norms.max():.3g} is "
@@ -74,7 +85,24 @@ def prune(U: np.ndarray, threshold: float, *, expected_rank: int | None = None) 
         warnings.warn(f"pruning kept {kept.size} columns, expected {expected_rank}: the column "
                       "norms are not separated at this threshold (train longer, or check "
                       "lambda and beta against lib.theory.lambda_bounds)", stacklevel=2)
-    return PruneResult(U[:, kept], kept)
+    return PruneResult(U=U[:, kept], kept=kept)
+
+
+def prune_to_rank(U: np.ndarray, rank: int) -> PruneResult:
+    r"""Greedy pruning to a fixed number of columns: keep the ``rank`` columns of largest norm
+    :math:`\|U e_j\|_2`, in their order (the failure and quadratic-network chapters prune an
+    unregularised model this way, since it has no threshold gap).
+
+    Parameters
+    ----------
+    U : ndarray, shape (d, k)
+    rank : int
+        Number of columns to keep, 1 <= rank <= k.
+    """
+    U = check_matrix("U", U)
+    rank = check_int("rank", rank, minimum=1, maximum=U.shape[1])
+    largest = np.sort(np.argsort(column_norms(U))[::-1][:rank])
+    return PruneResult(U=U[:, largest], kept=largest)
 
 
 def fine_tune(prob: Problem, U_prune: np.ndarray, step: float, max_iter: int, *,
@@ -89,9 +117,11 @@ def fine_tune(prob: Problem, U_prune: np.ndarray, step: float, max_iter: int, *,
                             record_every=record_every, progress=progress)
 
 
-@dataclass
+@dataclass(frozen=True)
 class PipelineResult:
     """Every stage of :func:`train_prune_finetune`.
+
+    Pruning-threshold, fine-tuning and quadratic-network chapters.
 
     Attributes
     ----------
@@ -128,15 +158,15 @@ class PipelineResult:
 def train_prune_finetune(prob: Problem, k: int, lam: float, beta: float, *,
                          init_scale: float = 1e-3, train_step: float | None = None,
                          train_iter: int = 5000, train_tol: float = 1e-9,
-                         perturbed: bool = False, threshold: float | None = None,
+                         threshold: float | None = None,
                          fine_tune_step: float | None = None, fine_tune_iter: int = 2000,
                          fine_tune_tol: float = 1e-10, record_every: int = 10,
                          seed: int | np.random.Generator = 0, progress: bool = False,
-                         penalty: str = "ratio",
-                         train_callback: Callable[[int, np.ndarray, float], None] | None = None,
-                         ) -> PipelineResult:
+                         penalty: str = "ratio") -> PipelineResult:
     r"""The whole pipeline: train :math:`f = L + \lambda R_\beta` from a small random start,
     prune columns below the threshold, fine-tune on :math:`L` alone.
+
+    Pruning-threshold, fine-tuning and quadratic-network chapters.
 
     Parameters
     ----------
@@ -152,14 +182,14 @@ def train_prune_finetune(prob: Problem, k: int, lam: float, beta: float, *,
         Step sizes; by default :func:`lib.certificate.suggest_step` (``1/L`` from Lanczos).
     train_iter, train_tol, fine_tune_iter, fine_tune_tol : int, float
         Iteration limits and gradient-norm tolerances of the two stages.
-    perturbed : bool
-        Train with :func:`lib.perturbed_gradient_descent` instead of plain gradient descent.
     threshold : float, optional
         Pruning threshold; default :func:`pruning_threshold` (:math:`\sqrt\beta/2`).
     record_every : int
         History interval of both stages.
     seed : int or numpy.random.Generator
-        Seeds the initial point (and the kicks of perturbed training).
+        Seeds the initial point.
+    penalty : {"ratio", "sqrt"}
+        Smoothing of the group Lasso (:mod:`lib.regularizer`).
     """
     if not isinstance(prob, Problem):
         raise TypeError(f"prob must be a lib.Problem, got {type(prob).__name__}")
@@ -170,7 +200,7 @@ def train_prune_finetune(prob: Problem, k: int, lam: float, beta: float, *,
         "threshold", threshold, minimum=0.0)
     eigenvalues = prob.singular_values**2
     kill_bound = lambda_bounds(eigenvalues, objective.beta, penalty=penalty,
-                               sensing=prob.sensing)[1]
+                               sensing=prob.sensing).zero_is_min
     if objective.lam > kill_bound:
         warnings.warn(f"lam={objective.lam:g} exceeds 2*sqrt(beta)*s_1-type bound {kill_bound:.3g}"
                       " of lib.theory.lambda_bounds: U = 0 is a local minimum and training from a"
@@ -181,20 +211,15 @@ def train_prune_finetune(prob: Problem, k: int, lam: float, beta: float, *,
     rng = make_rng("seed", seed)
     U0 = init_scale * rng.standard_normal((prob.d, k))
     step = suggest_step(objective, U0) if train_step is None else train_step
-    if perturbed:
-        train = perturbed_gradient_descent(objective, U0, step, train_iter, seed=rng,
-                                           record_every=record_every, progress=progress,
-                                           callback=train_callback)
-    else:
-        train = gradient_descent(objective, U0, step, train_iter, tol=train_tol,
-                                 record_every=record_every, progress=progress,
-                                 callback=train_callback)
-    U_prune, kept = prune(train.U, threshold, expected_rank=prob.r)
+    train = gradient_descent(objective, U0, step, train_iter, tol=train_tol,
+                             record_every=record_every, progress=progress)
+    pruned = prune(train.U, threshold, expected_rank=prob.r)
     tuned, tune_step = None, float("nan")
-    if kept.size:
-        tune_step = (suggest_step(Objective(prob), U_prune) if fine_tune_step is None
+    if pruned.kept.size:
+        tune_step = (suggest_step(Objective(prob), pruned.U) if fine_tune_step is None
                      else fine_tune_step)
-        tuned = fine_tune(prob, U_prune, tune_step, fine_tune_iter, tol=fine_tune_tol,
+        tuned = fine_tune(prob, pruned.U, tune_step, fine_tune_iter, tol=fine_tune_tol,
                           record_every=record_every, progress=progress)
-    return PipelineResult(U0=U0, train=train, threshold=threshold, U_prune=U_prune, kept=kept,
-                          fine_tune=tuned, train_step=step, fine_tune_step=tune_step)
+    return PipelineResult(U0=U0, train=train, threshold=threshold, U_prune=pruned.U,
+                          kept=pruned.kept, fine_tune=tuned, train_step=step,
+                          fine_tune_step=tune_step)

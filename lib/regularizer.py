@@ -2,7 +2,8 @@ r"""The smooth group Lasso :math:`R_\beta(U) = \sum_j \psi_\beta(\|U e_j\|_2)` (
 
 Two smoothings of the column norm are offered, written as functions of :math:`s = x^2`:
 
-``"ratio"`` (default, our reconstruction of the paper's choice, see ``paper.md`` section 3)
+``"ratio"`` (default, our reconstruction of the paper's choice; landscape chapter, section
+"What the smooth group Lasso does to one column")
     :math:`\psi_\beta(x) = x^2/\sqrt{x^2+\beta}`: :math:`\approx x` for :math:`x \gg \sqrt\beta`
     (group Lasso) and :math:`\approx x^2/\sqrt\beta` for :math:`x \ll \sqrt\beta` (weight decay).
 ``"sqrt"``
@@ -40,6 +41,8 @@ def _psi(s: np.ndarray, beta: float, penalty: str) -> np.ndarray:
 def column_weight(s: np.ndarray, beta: float, penalty: str = "ratio") -> np.ndarray:
     r"""Gradient weight :math:`w(s) = 2\psi_\beta'(s)` of a column with squared norm ``s``.
 
+    Landscape chapter, section "What the smooth group Lasso does to one column".
+
     Ratio form: :math:`w(s) = (s+2\beta)/(s+\beta)^{3/2}`, decreasing from
     :math:`2/\sqrt\beta` at :math:`s=0` to :math:`\approx 1/\sqrt s` for :math:`s \gg \beta`.
     Sqrt form: :math:`w(s) = 1/\sqrt{s+\beta}`.
@@ -57,6 +60,8 @@ def _column_weight_derivative(s: np.ndarray, beta: float, penalty: str) -> np.nd
 
 def smooth_group_lasso(U: np.ndarray, beta: float, penalty: str = "ratio") -> float:
     r"""The smooth group Lasso :math:`R_\beta(U) = \sum_j \psi_\beta(\|U e_j\|_2)`.
+
+    Landscape chapter, section "What the smooth group Lasso does to one column".
 
     Parameters
     ----------
@@ -77,13 +82,19 @@ def add_penalty(U: np.ndarray, beta: float, penalty: str, lam: float, grad: np.n
     C-contiguous, modified in place) and return :math:`R_\beta(U)`: the numbers of
     :func:`smooth_group_lasso` and :func:`column_weight` to rounding, in one call instead of a
     dozen NumPy calls (about 3 against 45 microseconds per gradient step on the reference
-    machine's small problems). Used by :class:`lib.Objective`; Numba is imported on first use."""
+    machine's small problems). Used by :class:`lib.Objective`; Numba is imported on first use.
+
+    Every regularised training run; timed in the performance chapter.
+    """
     return compiled_kernels().add_group_lasso(np.ascontiguousarray(U, dtype=np.float64), beta,
                                               penalty == "ratio", lam, grad)
 
 
 def penalty_hvp(U: np.ndarray, V: np.ndarray, beta: float, penalty: str) -> np.ndarray:
-    """Unchecked Hessian-vector product of :math:`R_\\beta` at ``U`` along ``V``."""
+    """Unchecked Hessian-vector product of :math:`R_\\beta` at ``U`` along ``V``.
+
+    Landscape chapter (Hessians and certificates of the regularised objective).
+    """
     s = np.einsum("ij,ij->j", U, U)
     inner = np.einsum("ij,ij->j", U, V)
     return (V * column_weight(s, beta, penalty)

@@ -4,7 +4,8 @@ Two explicit predictions (ours, not quotations of the paper) for unregularised g
 on the population loss :math:`\|UU^\top - M^*\|_F^2` from :math:`U_0 = \alpha G`:
 
 * :func:`limit_column_norms`: the column norms it converges to, computed from :math:`U_0` alone
-  (the power-method picture of ``paper.md`` section 5, made exact for :math:`\kappa = 1`);
+  (the power-method picture of the failure chapter, section "The mechanism: a power method on
+  random projections", made exact for :math:`\kappa = 1`);
 * :func:`predicted_fraction_above`: the fraction of columns whose norm is at least c times the
   largest, when the norms are spread like those of r-dimensional Gaussian projections
   (:math:`\chi_r`; half-Gaussian for r = 1).
@@ -21,6 +22,8 @@ from lib._validation import check_float, check_int, check_matrix
 def signal_projection_norms(U0: np.ndarray, U_star: np.ndarray) -> np.ndarray:
     r"""Norms :math:`\|Q^\top U_0 e_j\|_2` of the columns of ``U0`` projected onto the column
     space of ``U_star`` (Q an orthonormal basis of it).
+
+    Failure chapter, section "The mechanism: a power method on random projections".
 
     Parameters
     ----------
@@ -40,6 +43,8 @@ def signal_projection_norms(U0: np.ndarray, U_star: np.ndarray) -> np.ndarray:
 def limit_column_norms(U0: np.ndarray, U_star: np.ndarray) -> np.ndarray:
     r"""Column norms reached by unregularised gradient descent on the population loss from a
     small start ``U0``, when :math:`M^* = s\,QQ^\top` (all singular values of :math:`U^*` equal).
+
+    Failure chapter, section "The mechanism: a power method on random projections".
 
     With :math:`B_t = Q^\top U_t` (r x k) the signal part, and neglecting the part of
     :math:`U_0` orthogonal to the signal (of order :math:`\alpha`, whose effect on
@@ -86,7 +91,10 @@ def limit_column_norms(U0: np.ndarray, U_star: np.ndarray) -> np.ndarray:
 
 def chi_max(k: int, r: int) -> float:
     r"""Typical largest of k i.i.d. :math:`\chi_r` variables: the level :math:`m_k` with
-    :math:`k\,P(\chi_r \ge m_k) = 1` (for r = 1, :math:`\sqrt{2\ln k}` to leading order)."""
+    :math:`k\,P(\chi_r \ge m_k) = 1` (for r = 1, :math:`\sqrt{2\ln k}` to leading order).
+
+    Failure chapter, section "How many columns are comparable to the largest?".
+    """
     k = check_int("k", k, minimum=1)
     r = check_int("r", r, minimum=1)
     return float(chi.isf(1.0 / k, r)) if k > 1 else float(chi.median(r))
@@ -96,6 +104,8 @@ def predicted_fraction_above(c: object, r: int, max_value: float) -> np.ndarray:
     r"""Predicted fraction of columns with norm at least ``c`` times the largest, when the
     column norms are i.i.d. :math:`\chi_r` up to a common scale and the largest equals
     ``max_value`` (in :math:`\chi_r` units):
+
+    Failure chapter, section "How many columns are comparable to the largest?".
 
     .. math:: F(c) = P(\chi_r \ge c\, m).
 

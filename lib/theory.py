@@ -1,7 +1,10 @@
-r"""Explicit formulas the chapters put next to measurements (``paper.md`` section 5).
+r"""Explicit formulas the chapters put next to measurements (landscape, pruning-threshold and
+fine-tuning chapters).
 
 These are *our* derivations for the population objective
-:math:`f(U) = \|UU^\top - M^*\|_F^2 + \lambda R_\beta(U)` (Gaussian sensing, or its expectation);
+:math:`f(U) = \|UU^\top - M^*\|_F^2 + \lambda R_\beta(U)` (Gaussian sensing, or its expectation;
+the formulas at :math:`U = 0` take each sensing kind's constants from :mod:`lib.registry`, so
+rank-one sensing, the quadratic network of the extension chapter, is covered too);
 none is a quotation of the paper, whose exact constants are not known to us. Each is checked
 against a direct numerical computation in ``tests/test_theory.py``. Notation:
 :math:`s_1 \ge \dots \ge s_r` are the eigenvalues of :math:`M^*` and
@@ -11,11 +14,13 @@ against a direct numerical computation in ``tests/test_theory.py``. Notation:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy.optimize import brentq
 
 from lib._validation import check_choice, check_float, check_int
-from lib.problem import SENSING_KINDS
+from lib.registry import sensing_kind
 from lib.regularizer import PENALTIES, column_weight
 
 
@@ -39,10 +44,10 @@ def curvature_at_zero(eigenvalues: object, lam: float, beta: float, *, penalty: 
     r"""Curvature of the population objective at :math:`U = 0` along a unit column
     :math:`v_j` (the j-th eigenvector of :math:`M^*`) (landscape chapter).
 
-    Gaussian (and population) sensing: :math:`-4 s_j + \lambda w(0)`, i.e.
-    :math:`-4 s_j + 2\lambda/\sqrt\beta` for the ratio smoothing.
-
-    Rank-one sensing (quadratic network; population loss
+    In general :math:`-(c_s s_j + c_t\,\mathrm{tr} M^*) + \lambda w(0)` with the kind's constants
+    of :class:`lib.sensing.SensingOperator`. Gaussian (and population) sensing:
+    :math:`-4 s_j + \lambda w(0)`, i.e. :math:`-4 s_j + 2\lambda/\sqrt\beta` for the ratio
+    smoothing. Rank-one sensing (quadratic network; population loss
     :math:`2\|D\|_F^2 + (\mathrm{tr} D)^2`, :math:`D = UU^\top - M^*`):
     :math:`-8 s_j - 4\,\mathrm{tr} M^* + \lambda w(0)`. Pass ``eigenvalues=[0]`` is not allowed;
     for a direction orthogonal to the signal use :func:`curvature_at_zero_orthogonal`.
@@ -53,18 +58,18 @@ def curvature_at_zero(eigenvalues: object, lam: float, beta: float, *, penalty: 
         :math:`s_j > 0`.
     lam, beta, penalty
         Regularisation.
-    sensing : {"gaussian", "population", "rank_one"}
+    sensing : str
+        A kind of :data:`lib.SENSING_KINDS`.
     trace : float, optional
-        :math:`\mathrm{tr} M^*` for rank-one sensing; defaults to the sum of ``eigenvalues``.
+        :math:`\mathrm{tr} M^*` (used by kinds with :math:`c_t \ne 0`, such as rank-one
+        sensing); defaults to the sum of ``eigenvalues``.
     """
     values = _check_eigenvalues(eigenvalues)
     lam, beta, penalty = _check_regularisation(lam, beta, penalty)
-    sensing = check_choice("sensing", sensing, SENSING_KINDS)
+    kind = sensing_kind("sensing", sensing)
+    total = float(values.sum()) if trace is None else check_float("trace", trace, minimum=0.0)
     penalty_curvature = lam * float(column_weight(0.0, beta, penalty))
-    if sensing == "rank_one":
-        total = float(values.sum()) if trace is None else check_float("trace", trace, minimum=0.0)
-        return -8.0 * values - 4.0 * total + penalty_curvature
-    return -4.0 * values + penalty_curvature
+    return penalty_curvature - _signal_growth(kind, values, total)
 
 
 def curvature_at_zero_orthogonal(lam: float, beta: float, *, trace: float,
@@ -77,9 +82,9 @@ def curvature_at_zero_orthogonal(lam: float, beta: float, *, trace: float,
     """
     lam, beta, penalty = _check_regularisation(lam, beta, penalty)
     trace = check_float("trace", trace, minimum=0.0)
-    sensing = check_choice("sensing", sensing, SENSING_KINDS)
+    kind = sensing_kind("sensing", sensing)
     penalty_curvature = lam * float(column_weight(0.0, beta, penalty))
-    return penalty_curvature - (4.0 * trace if sensing == "rank_one" else 0.0)
+    return penalty_curvature - kind.CURVATURE_PER_TRACE * trace
 
 
 def lambda_orthogonal_bound(trace: float, beta: float, *, penalty: str = "ratio",
@@ -96,29 +101,60 @@ def lambda_orthogonal_bound(trace: float, beta: float, *, penalty: str = "ratio"
     trace = check_float("trace", trace, minimum=0.0)
     beta = check_float("beta", beta, minimum=0.0, strict=True)
     penalty = check_choice("penalty", penalty, PENALTIES)
-    sensing = check_choice("sensing", sensing, SENSING_KINDS)
-    if sensing != "rank_one":
-        return 0.0
-    return 4.0 * trace / float(column_weight(0.0, beta, penalty))
+    kind = sensing_kind("sensing", sensing)
+    return kind.CURVATURE_PER_TRACE * trace / float(column_weight(0.0, beta, penalty))
+
+
+@dataclass(frozen=True)
+class LambdaBounds:
+    r"""The two values of :math:`\lambda` where the curvature at :math:`U = 0` changes sign
+    (:func:`lambda_bounds`; landscape chapter).
+
+    Attributes
+    ----------
+    all_grow : float
+        Below it every signal direction has negative curvature at :math:`U = 0` and grows from
+        a small start (Gaussian: :math:`2\sqrt\beta\, s_r`).
+    zero_is_min : float
+        Above it :math:`U = 0` is a local minimum and the penalty kills all signal (Gaussian:
+        :math:`2\sqrt\beta\, s_1`).
+    """
+
+    all_grow: float
+    zero_is_min: float
+
+
+def _signal_growth(kind: type, values: np.ndarray, trace: float) -> np.ndarray:
+    r"""Negative curvature of the data term at zero along each signal eigenvector,
+    :math:`c_s s_j + c_t\,\mathrm{tr}M^*`, with the constants of the sensing ``kind``."""
+    return kind.CURVATURE_PER_EIGENVALUE * values + kind.CURVATURE_PER_TRACE * trace
 
 
 def lambda_bounds(eigenvalues: object, beta: float, *, penalty: str = "ratio",
-                  sensing: str = "gaussian") -> tuple[float, float]:
-    r"""The two values of :math:`\lambda` where the curvature at zero changes sign.
+                  sensing: str = "gaussian") -> LambdaBounds:
+    r"""The two values of :math:`\lambda` where the curvature at zero changes sign:
+    :math:`(c_s s_j + c_t\,\mathrm{tr}M^*)/w(0)` for :math:`j = r` and :math:`j = 1`.
 
-    Returns ``(lam_all_grow, lam_zero_is_min)``: below the first, every signal direction has
-    negative curvature at :math:`U = 0` (Gaussian: :math:`2\sqrt\beta\, s_r`); above the second,
-    :math:`U = 0` is a local minimum and the penalty kills all signal (Gaussian:
-    :math:`2\sqrt\beta\, s_1`). For rank-one sensing the same with :math:`4 s_j` replaced by
-    :math:`8 s_j + 4\,\mathrm{tr}M^*`.
+    Landscape chapter, section "Curvature at :math:`U = 0`"; pruning-threshold, failure and
+    quadratic-network chapters.
+
+    Gaussian: :math:`2\sqrt\beta\, s_r` and :math:`2\sqrt\beta\, s_1` for the ratio smoothing.
+    For rank-one sensing the same with :math:`4 s_j` replaced by
+    :math:`8 s_j + 4\,\mathrm{tr}M^*` (:math:`\mathrm{tr}M^*` = the sum of ``eigenvalues``).
+
+    Returns
+    -------
+    LambdaBounds
+        ``all_grow`` (the lower bound) and ``zero_is_min`` (the upper bound).
     """
     values = _check_eigenvalues(eigenvalues)
     beta = check_float("beta", beta, minimum=0.0, strict=True)
     penalty = check_choice("penalty", penalty, PENALTIES)
-    sensing = check_choice("sensing", sensing, SENSING_KINDS)
+    kind = sensing_kind("sensing", sensing)
     weight_at_zero = float(column_weight(0.0, beta, penalty))
-    growth = 4.0 * values if sensing != "rank_one" else 8.0 * values + 4.0 * values.sum()
-    return float(growth[-1] / weight_at_zero), float(growth[0] / weight_at_zero)
+    growth = _signal_growth(kind, values, float(values.sum()))
+    return LambdaBounds(all_grow=float(growth[-1] / weight_at_zero),
+                        zero_is_min=float(growth[0] / weight_at_zero))
 
 
 def regularized_column_norms(eigenvalues: object, lam: float, beta: float, *,
@@ -155,7 +191,10 @@ def regularized_bias(eigenvalues: object, lam: float, beta: float, *,
     r"""Recovery error of the regularised population minimiser,
     :math:`\big(\sum_j (s_j - a_j^2)^2\big)^{1/2}` with :math:`a_j` from
     :func:`regularized_column_norms`: the O(lambda) bias that fine-tuning removes (about
-    :math:`\lambda/(4\sigma_j)` per direction)."""
+    :math:`\lambda/(4\sigma_j)` per direction).
+
+    Landscape, pruning-threshold and failure chapters.
+    """
     values = _check_eigenvalues(eigenvalues)
     norms = regularized_column_norms(values, lam, beta, penalty=penalty)
     return float(np.sqrt(np.sum((values - norms**2) ** 2)))
@@ -167,9 +206,10 @@ def spurious_column_curvature(column_norm: float, lam: float, beta: float, *,
     :math:`a`, at the regularised minimiser: :math:`\lambda\,(w(0) - w(a^2))`.
 
     The residual there has eigenvalue :math:`\lambda w(a^2)/4`; with the group-Lasso
-    approximation :math:`w(a^2) \approx 1/a` this is ``paper.md``'s condition
-    :math:`\sqrt\beta < 2a`. With the exact smoothing, :math:`w` is decreasing, so the curvature
-    is positive for every :math:`a > 0`: duplicate columns are always pushed back to zero.
+    approximation :math:`w(a^2) \approx 1/a` this is the admissibility condition
+    :math:`\sqrt\beta < 2a` of the pruning-threshold chapter. With the exact smoothing,
+    :math:`w` is decreasing, so the curvature is positive for every :math:`a > 0`: duplicate
+    columns are always pushed back to zero.
     """
     a = check_float("column_norm", column_norm, minimum=0.0)
     lam, beta, penalty = _check_regularisation(lam, beta, penalty)
@@ -231,12 +271,11 @@ def linear_rate(eigenvalues: object, d: int, step: float) -> float:
     return float(np.max(np.abs(1.0 - step * spectrum)))
 
 
-def degrees_of_freedom(d: int, rank: int) -> int:
-    r"""Dimension :math:`r d - r(r-1)/2` of the manifold of d x d symmetric PSD rank-r matrices
-    (for rank >= d, all d(d+1)/2 symmetric matrices)."""
-    d = check_int("d", d, minimum=1)
-    rank = min(check_int("rank", rank, minimum=1), d)
-    return rank * d - rank * (rank - 1) // 2
+def degrees_of_freedom(d: int, rank: int, *, sensing: str = "gaussian") -> int:
+    r"""Degrees of freedom of the rank-``rank`` matrices a sensing kind measures,
+    :meth:`lib.sensing.SensingOperator.degrees_of_freedom` of the registered class (for every
+    kind in :data:`lib.SENSING_KINDS`: :math:`r d - r(r-1)/2`; fine-tuning chapter)."""
+    return sensing_kind("sensing", sensing).degrees_of_freedom(d, rank)
 
 
 def statistical_error(d: int, rank: int, n: int, sigma: float) -> float:

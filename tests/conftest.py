@@ -1,4 +1,5 @@
-"""Shared helpers for the lib tests: finite differences and dense Hessians."""
+"""Shared helpers for the lib tests: finite differences and relative errors (dense Hessians
+come from :func:`lib.dense_hessian`)."""
 
 from __future__ import annotations
 
@@ -11,18 +12,6 @@ def central_difference(function: Callable[[np.ndarray], float], U: np.ndarray,
                        direction: np.ndarray, h: float = 1e-5) -> float:
     """Directional derivative of ``function`` at ``U`` along ``direction``, O(h^2) accurate."""
     return (function(U + h * direction) - function(U - h * direction)) / (2 * h)
-
-
-def dense_hessian(hvp: Callable[[np.ndarray, np.ndarray], np.ndarray],
-                  U: np.ndarray) -> np.ndarray:
-    """The (dk x dk) Hessian assembled column by column from Hessian-vector products."""
-    size = U.size
-    columns = []
-    for index in range(size):
-        basis = np.zeros(size)
-        basis[index] = 1.0
-        columns.append(hvp(U, basis.reshape(U.shape)).ravel())
-    return np.array(columns).T
 
 
 def relative_error(a: np.ndarray | float, b: np.ndarray | float) -> float:

@@ -138,7 +138,7 @@ def test_messages_say_what_was_received_and_what_is_allowed() -> None:
     with pytest.raises(ValueError, match=r"step must be > 0.0, got -0.5"):
         lib.gradient_descent(OBJ, U, -0.5, 10)
     with pytest.raises(ValueError, match=r"sensing must be one of \('gaussian', 'rank_one', "
-                                         r"'population'\), got 'dense'"):
+                                         r"'population', 'network_population'\), got 'dense'"):
         lib.make_problem(4, 1, 10, sensing="dense")
     with pytest.raises(ValueError, match=r"U must have 6 rows .* got shape \(5, 3\)"):
         OBJ.grad(np.ones((5, 3)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import dense_hessian, relative_error
+from conftest import relative_error
 
 import lib
 
@@ -32,11 +32,11 @@ def test_sosp_certificate_matches_dense_hessian(sensing: str, lam: float) -> Non
     prob = lib.make_problem(5, 2, 200, sensing=sensing, seed=1)
     obj = lib.Objective(prob, lam=lam, beta=0.01)
     U = np.random.default_rng(1).standard_normal((5, 3)) * 0.3
-    hessian = dense_hessian(obj.hvp, U)
+    hessian = lib.dense_hessian(obj.hvp, U)
     assert relative_error(hessian, hessian.T) < 1e-10
-    grad_norm, min_eigenvalue = lib.sosp_certificate(obj, U)
-    assert abs(min_eigenvalue - np.linalg.eigvalsh(hessian)[0]) < 1e-7
-    assert grad_norm == pytest.approx(np.linalg.norm(obj.grad(U)), rel=1e-14)
+    certificate = lib.sosp_certificate(obj, U)
+    assert abs(certificate.min_eigenvalue - np.linalg.eigvalsh(hessian)[0]) < 1e-7
+    assert certificate.grad_norm == pytest.approx(np.linalg.norm(obj.grad(U)), rel=1e-14)
     largest = np.max(np.abs(np.linalg.eigvalsh(hessian)))
     assert lib.largest_hessian_eigenvalue(obj, U) == pytest.approx(largest, rel=1e-3)
 
@@ -82,25 +82,23 @@ def test_perturbed_gradient_descent_escapes_a_saddle() -> None:
     assert len(result.perturbations) >= 2
     certificate = lib.sosp_certificate(obj, result.U)
     assert certificate.is_sosp(1e-5, 1e-6)
-    U_prune, kept = lib.prune(result.U, lib.pruning_threshold(1e-3))
-    assert kept.size == 2
-    assert lib.recovery_error(U_prune, prob.U_star) < 0.05
+    pruned = lib.prune(result.U, lib.pruning_threshold(1e-3))
+    assert pruned.kept.size == 2
+    assert lib.recovery_error(pruned.U, prob.U_star) < 0.05
 
 
 def test_prune_keeps_columns_above_threshold_in_order() -> None:
     U = np.array([[1.0, 0.0, 0.01, 2.0], [0.0, 0.0, 0.0, 0.0]])
-    U_prune, kept = lib.prune(U, 0.5)
-    assert kept.tolist() == [0, 3]
-    assert np.array_equal(U_prune, U[:, [0, 3]])
     result = lib.prune(U, 0.5)
-    assert result.U.shape == (2, 2)
+    assert result.kept.tolist() == [0, 3]
+    assert np.array_equal(result.U, U[:, [0, 3]])
 
 
 def test_prune_warns_when_nothing_or_too_much_is_kept() -> None:
     U = np.array([[1.0, 0.5], [0.0, 0.0]])
     with pytest.warns(UserWarning, match="kept no column"):
-        U_prune, kept = lib.prune(U, 2.0)
-    assert U_prune.shape == (2, 0) and kept.size == 0
+        result = lib.prune(U, 2.0)
+    assert result.U.shape == (2, 0) and result.kept.size == 0
     with pytest.warns(UserWarning, match="kept 2 columns, expected 1"):
         lib.prune(U, 0.1, expected_rank=1)
 
@@ -111,7 +109,7 @@ def test_pipeline_keeps_exactly_r_and_fine_tunes_to_exact_recovery(seed: int) ->
     out = lib.train_prune_finetune(prob, 20, lam=0.01, beta=1e-3, train_iter=6000,
                                    fine_tune_iter=3000, seed=seed + 10)
     assert out.kept.size == 3
-    norms = np.linalg.norm(out.train.U, axis=0)
+    norms = lib.column_norms(out.train.U)
     assert np.sort(norms)[-3] > 10 * out.threshold > 100 * np.sort(norms)[-4]
     assert lib.recovery_error(out.U_prune, prob.U_star) < 0.05
     assert out.fine_tune is not None and out.fine_tune.converged
@@ -121,7 +119,7 @@ def test_pipeline_keeps_exactly_r_and_fine_tunes_to_exact_recovery(seed: int) ->
 
 def test_pipeline_warns_when_lambda_kills_the_signal() -> None:
     prob = lib.make_problem(10, 2, 1, sensing="population", seed=0)
-    kill = lib.theory.lambda_bounds(prob.singular_values**2, 1e-3)[1]
+    kill = lib.theory.lambda_bounds(prob.singular_values**2, 1e-3).zero_is_min
     with pytest.warns(UserWarning, match="U = 0 is a local minimum"), \
             pytest.warns(UserWarning, match="kept no column"):
         out = lib.train_prune_finetune(prob, 10, lam=1.5 * kill, beta=1e-3, train_iter=2000)

@@ -94,6 +94,6 @@ def test_prune_keeps_exactly_the_columns_above_threshold(d, k, seed, threshold) 
     norms = np.linalg.norm(U, axis=0)
     if not np.any(norms > threshold):
         return
-    U_prune, kept = lib.prune(U, threshold)
-    assert kept.tolist() == [j for j in range(k) if norms[j] > threshold]
-    assert np.array_equal(U_prune, U[:, kept])
+    result = lib.prune(U, threshold)
+    assert result.kept.tolist() == [j for j in range(k) if norms[j] > threshold]
+    assert np.array_equal(result.U, U[:, result.kept])

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import dense_hessian
 
 import lib
 from lib import networks, theory
@@ -34,7 +33,7 @@ def test_hessian_at_zero_has_the_predicted_spectrum(penalty: str, lam: float) ->
     prob = _population()
     k = 2
     objective = lib.Objective(prob, lam=lam, beta=BETA, penalty=penalty)
-    hessian = dense_hessian(objective.hvp, np.zeros((prob.d, k)))
+    hessian = lib.dense_hessian(objective.hvp, np.zeros((prob.d, k)))
     assert np.allclose(hessian, hessian.T)
     measured = np.linalg.eigvalsh(hessian)
     assert np.allclose(measured, _predicted_spectrum(prob, lam, k, penalty), atol=1e-9)
@@ -60,7 +59,7 @@ def test_curvature_along_each_eigenvector_and_orthogonal_direction() -> None:
 
 def test_large_sample_hessian_at_zero_is_close_to_the_population_one() -> None:
     prob = lib.make_problem(6, 2, 300_000, kappa=2.0, sensing="rank_one", seed=3)
-    measured = np.linalg.eigvalsh(dense_hessian(lib.Objective(prob).hvp, np.zeros((6, 1))))
+    measured = np.linalg.eigvalsh(lib.dense_hessian(lib.Objective(prob).hvp, np.zeros((6, 1))))
     s = prob.singular_values**2
     predicted = np.sort(np.append(-8 * s - 4 * s.sum(), np.full(4, -4 * s.sum())))
     assert np.max(np.abs(measured - predicted)) < 0.05 * np.max(np.abs(predicted))
@@ -69,7 +68,8 @@ def test_large_sample_hessian_at_zero_is_close_to_the_population_one() -> None:
 def test_rank_one_bounds_are_where_curvatures_change_sign() -> None:
     s = np.array([1.0, 0.5, 0.25])
     trace = float(s.sum())
-    low, high = theory.lambda_bounds(s, BETA, sensing="rank_one")
+    bounds = theory.lambda_bounds(s, BETA, sensing="rank_one")
+    low, high = bounds.all_grow, bounds.zero_is_min
     orthogonal = theory.lambda_orthogonal_bound(trace, BETA, sensing="rank_one")
     assert orthogonal == pytest.approx(2 * np.sqrt(BETA) * trace)
     assert low == pytest.approx(2 * np.sqrt(BETA) * (2 * s[-1] + trace))
@@ -92,9 +92,10 @@ def test_orthogonal_bound_is_zero_for_gaussian_sensing() -> None:
 
 def test_rank_one_region_is_shifted_up_by_two_plus_trace_over_s() -> None:
     s = np.array([1.0, 0.5, 0.25])
-    gaussian = np.array(theory.lambda_bounds(s, BETA))
-    rank_one = np.array(theory.lambda_bounds(s, BETA, sensing="rank_one"))
-    assert np.allclose(rank_one / gaussian, 2 + s.sum() / s[[-1, 0]])
+    gaussian = theory.lambda_bounds(s, BETA)
+    rank_one = theory.lambda_bounds(s, BETA, sensing="rank_one")
+    ratios = [rank_one.all_grow / gaussian.all_grow, rank_one.zero_is_min / gaussian.zero_is_min]
+    assert np.allclose(ratios, 2 + s.sum() / s[[-1, 0]])
 
 
 def test_orthogonal_bound_rejects_bad_input() -> None:
