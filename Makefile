@@ -34,7 +34,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab book/
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_gradient.py
+	$(BIN)/python -m benchmarks.bench_gradient
 
 clean:
 	rm -rf _build

@@ -1,6 +1,6 @@
 """Per-gradient time of lib against the ways people write matrix sensing by hand.
 
-Run ``python benchmarks/bench_gradient.py`` (``make bench``); ``--quick`` takes fewer repeats.
+Run ``python -m benchmarks.bench_gradient`` (``make bench``); ``--quick`` takes fewer repeats.
 It prints one table, every row measured in the same run:
 
 * lib in float64 and with ``dtype=float32``;
@@ -43,10 +43,8 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import lib  # noqa: E402
+import lib
+from benchmarks.blas_reference import BlasGaussianOperator
 
 try:
     import torch
@@ -327,15 +325,15 @@ def format_table(rows: list[Row]) -> str:
 
 def regime_comparison(case: Case, repeats: int, min_seconds: float = 0.0) -> dict[str, float]:
     """Seconds per gradient of lib float64 on ``case`` computed by the compiled code (lib's
-    default; with 1 thread and, for data above ``lib.streaming.THREAD_BYTES``, with all of
+    default; with 1 thread and, for data above ``lib.runtime.THREAD_BYTES``, with all of
     them) and by the BLAS reference implementation (two matrix-vector products over the whole
     data, and NumPy around them); ``repeats`` and ``min_seconds`` as in :func:`time_each`."""
     prob, U = build_problem(case), test_point(case)
     packed, y = prob.operator.packed, prob.y
-    compiled = lib.operators.GaussianOperator(packed, y, case.d, blas_bytes=0)
-    two_products = lib.operators.GaussianOperator(packed, y, case.d, blas_bytes=packed.nbytes)
+    compiled = lib.operators.GaussianOperator(packed, y, case.d)
+    two_products = BlasGaussianOperator(packed, y, case.d)
     threads = lib.get_threads()
-    counts = {1, threads} if packed.nbytes > lib.streaming.THREAD_BYTES else {1}
+    counts = {1, threads} if packed.nbytes > lib.runtime.THREAD_BYTES else {1}
 
     def on_threads(count: int) -> Callable[[], object]:
         def gradient() -> object:
@@ -401,8 +399,7 @@ def _memory_child(case_index: int, implementation: str) -> dict[str, float]:
         # other versions' imports are loaded), a fixed cost of code reported on its own.
         before = _resident_kb("VmRSS")
         tiny = build_problem(Case("tiny", "gaussian", 4, 8, 2, 1))
-        lib.operators.GaussianOperator(tiny.operator.packed, tiny.y, 4, blas_bytes=0
-                                       ).value_and_grad(np.ones((4, 2)))
+        tiny.operator.value_and_grad(np.ones((4, 2)))
         code = (_resident_kb("VmRSS") - before) * 1024 / MB
         _reset_peak()
     gc.collect()
@@ -434,7 +431,8 @@ def peak_memory(case_index: int, implementation: str) -> dict[str, float]:
     measured in a fresh subprocess from the kernel's high-water mark (``VmHWM``). For lib the
     peak covers ``make_problem`` too; for the hand-written versions the mark is reset after their
     (n, d, d) data is built, so the peak is their data plus what their gradient allocates."""
-    command = [sys.executable, __file__, "--memory-child", str(case_index), implementation]
+    command = [sys.executable, "-m", "benchmarks.bench_gradient", "--memory-child",
+               str(case_index), implementation]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
 
@@ -498,7 +496,7 @@ def machine_description() -> str:
                      f"({info['num_threads']} threads)" for info in threadpool_info())
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     torch_version = torch.__version__ if torch is not None else "not installed"
-    cores = lib.streaming.available_cores()
+    cores = lib.runtime.available_cores()
     return (f"{model}, {cores} cores; Python {platform.python_version()}, "
             f"NumPy {np.__version__}, BLAS: {blas}; torch {torch_version}; "
             f"load average {load:.2f}")

@@ -26,16 +26,6 @@ import numpy as np
 
 from lib.streaming import fused_gradient, fused_pass, packed_gram
 
-#: Packed sensing data up to this size is read by two BLAS matrix-vector products, larger data
-#: by the compiled code of :mod:`lib.streaming`, which reads it once and computes the whole
-#: gradient in one call. The default, 0, sends everything to the compiled code: on the two
-#: cores of the reference machine it takes about half the time of the BLAS products and the
-#: NumPy calls around them at every size measured, from a d = 5, n = 40 problem (14 against
-#: 48 us) through d = 20, n = 1200 (73 against 156 us) to d = 100, n = 5000, read from memory
-#: (10 against 20 ms). The price is loading Numba and the compiled kernels once per process
-#: (about 0.6 s and 100 MB; compiling them the first time takes about 6 s per storage dtype).
-BLAS_BYTES = 0
-
 
 def _float64(array: np.ndarray) -> np.ndarray:
     """``array`` as float64 (itself when it already is): results leave lib in float64."""
@@ -60,10 +50,10 @@ class GaussianOperator:
     read once per gradient by the compiled pass of :mod:`lib.streaming`, which computes the
     residual of a row and adds its share of :math:`P^\top \mathrm{res}` while the row is still
     in the core's cache; :func:`lib.streaming.fused_gradient` also packs :math:`UU^\top` and
-    forms :math:`\mathrm{sym}(g)\, U` in the same compiled call. With ``blas_bytes`` set above
-    the size of the data, it is read instead by two BLAS matrix-vector products, :math:`Pm`
-    and :math:`\mathrm{res}^\top P`, and NumPy (the reference implementation). Either way a
-    gradient allocates O(n + d^2 + dk) besides the data.
+    forms :math:`\mathrm{sym}(g)\, U` in the same compiled call, for data of every size (the
+    Performance chapter compares it with two BLAS matrix-vector products, the reference
+    implementation of ``benchmarks/blas_reference.py``). A gradient allocates O(n + d^2 + dk)
+    besides the data.
 
     Parameters
     ----------
@@ -74,16 +64,11 @@ class GaussianOperator:
         Observations.
     d : int
         Matrix dimension.
-    blas_bytes : int
-        Data up to this many bytes is read with BLAS, larger data by the compiled code
-        (default :data:`BLAS_BYTES`, 0: all of it compiled). The BLAS regime is the reference
-        implementation, kept for tests, benchmarks and machines where Numba misbehaves.
     """
 
     kind = "gaussian"
 
-    def __init__(self, packed: np.ndarray, y: np.ndarray, d: int, *,
-                 blas_bytes: int = BLAS_BYTES) -> None:
+    def __init__(self, packed: np.ndarray, y: np.ndarray, d: int) -> None:
         self.packed = np.ascontiguousarray(packed)
         self.y = y
         self.d = d
@@ -95,7 +80,6 @@ class GaussianOperator:
         self._packed_index = packed_index.ravel()
         self._half_weight = 1.0 / self.off_diagonal_weight(d)
         self._gradient_weight = (4.0 / self.n) * self._half_weight
-        self.compiled = self.packed.nbytes > blas_bytes
 
     @staticmethod
     def off_diagonal_weight(d: int) -> np.ndarray:
@@ -114,23 +98,11 @@ class GaussianOperator:
         S = np.take(packed_sums * weight, self._packed_index, axis=-1)
         return S.reshape((*S.shape[:-1], self.d, self.d))
 
-    def _stream(self, columns: np.ndarray, adjoint: bool) -> tuple[np.ndarray, np.ndarray]:
-        """``F[j] = P @ columns[j]`` (minus y for j = 0) and, if ``adjoint``, ``F[j] @ P``, for
-        the c rows of ``columns`` (c, T), in float64: one compiled pass over the data (which
-        computes the adjoint products in any case; its residuals have the bits of
-        :func:`lib.streaming.fused_gradient`'s), or, in the BLAS reference regime, two BLAS
-        matrix-vector products per row of ``columns``."""
-        if self.compiled:
-            return fused_pass(self.packed, columns, self.y)
-        out = np.empty((columns.shape[0], self.n))
-        total = np.empty(columns.shape) if adjoint else None
-        for j, column in enumerate(columns):
-            out[j] = self.packed @ column
-            if j == 0:
-                out[0] -= self.y
-            if adjoint:
-                total[j] = out[j].astype(self.packed.dtype, copy=False) @ self.packed
-        return out, total
+    def _stream(self, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``F[j] = P @ columns[j]`` (minus y for j = 0) and ``F[j] @ P``, for the c rows of
+        ``columns`` (c, T), in float64: one compiled pass over the data, whose residuals have
+        the bits of :func:`lib.streaming.fused_gradient`'s."""
+        return fused_pass(self.packed, columns, self.y)
 
     def measure(self, M: np.ndarray) -> np.ndarray:
         """:math:`(\\langle A_i, M\\rangle)_i` for symmetric ``M``."""
@@ -143,28 +115,23 @@ class GaussianOperator:
 
     def residuals(self, U: np.ndarray) -> np.ndarray:
         """:math:`\\mathrm{res}_i = \\langle A_i, UU^T\\rangle - y_i`."""
-        gram = packed_gram(U, self.packed.dtype) if self.compiled else self._pack(U @ U.T)
-        return self._stream(gram, adjoint=False)[0][0]
+        return self._stream(packed_gram(U, self.packed.dtype))[0][0]
 
     def value(self, U: np.ndarray) -> float:
         res = self.residuals(U)
         return float(res @ res) / self.n
 
     def value_and_grad(self, U: np.ndarray) -> tuple[float, np.ndarray]:
-        if self.compiled:
-            res, grad = fused_gradient(self.packed, U, self.y, self._gradient_weight,
-                                       self._packed_index)
-            return float(res @ res) / self.n, grad
-        res, packed_sum = self._stream(self._pack(U @ U.T), adjoint=True)
-        return (float(res[0] @ res[0]) / self.n,
-                self._symmetric(packed_sum[0], self._gradient_weight) @ U)
+        res, grad = fused_gradient(self.packed, U, self.y, self._gradient_weight,
+                                   self._packed_index)
+        return float(res @ res) / self.n, grad
 
     def hvp(self, U: np.ndarray, V: np.ndarray) -> np.ndarray:
         r"""One fused pass with two right-hand sides: :math:`m = \mathrm{triu}(UU^\top)` gives
         the residuals, :math:`\mathrm{triu}(UV^\top + VU^\top)` gives :math:`\delta`."""
         cross = U @ V.T
         pair = np.stack([U @ U.T, cross + cross.T])
-        _, packed_sums = self._stream(self._pack(pair), adjoint=True)
+        _, packed_sums = self._stream(self._pack(pair))
         S = self._symmetric(packed_sums, self._gradient_weight)
         return S[1] @ U + S[0] @ V
 
