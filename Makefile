@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 
-.PHONY: book test notebooks lab bench clean
+.PHONY: book test notebooks lab bench bench-contention clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,18 @@ lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet jupyterlab==4.6.6
 	$(BIN)/jupyter lab book/
 
-bench: $(STAMP)
+# The optional peers of the benchmark (JAX), pinned in benchmarks/requirements.txt.
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): $(STAMP) benchmarks/requirements.txt
+	$(BIN)/python -m pip install --quiet -r benchmarks/requirements.txt
+	touch $@
+
+bench: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks.bench_gradient
+
+# The unit suite alone and next to two busy processes (benchmarks/contention.py).
+bench-contention: $(STAMP)
+	$(BIN)/python -m benchmarks.contention
 
 clean:
 	rm -rf _build

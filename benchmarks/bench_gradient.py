@@ -6,11 +6,15 @@ It prints one table, every row measured in the same run:
 * lib in float64 and with ``dtype=float32``;
 * ``einsum`` over the (n, d, d) stack of sensing matrices, as public research code does;
 * a flattened (n, d^2) matrix with two matrix-vector products, as a careful user does;
+* JAX, the strongest peer a user would reach for: ``jax.jit(jax.value_and_grad(loss))`` of the
+  same loss in float64, on the packed and on the flattened data, and for the population loss
+  autodiff and the closed form (U U^T - M*) U (``benchmarks/requirements.txt``, installed by
+  ``make bench``; rows say so when JAX is missing);
 * PyTorch autograd on the same loss, when torch is importable (it is not a dependency);
-* the floors: for the dense cases the streaming floor (bytes lib reads per gradient divided by
-  the read bandwidth of a large reduction measured in this run; the copy bandwidth is shown
-  too), for the rank-one and population cases the compute floor (multiply-adds divided by the
-  rate of a large float64 matrix product measured in this run).
+* the floors: for the dense cases the read floor, the time to read the packed data once at its
+  own size, so from the cache level where it lives (:func:`read_seconds`), for the rank-one
+  and population cases the compute floor (multiply-adds divided by the rate of a large float64
+  matrix product measured in this run).
 
 Each time is the median over repeats (at least 15, and at least 0.5 s of them) of one
 ``(value, gradient)`` evaluation; the implementations of a case take turns, three times, each
@@ -45,11 +49,19 @@ from threadpoolctl import threadpool_info, threadpool_limits
 
 import lib
 from benchmarks.blas_reference import BlasGaussianOperator
+from lib.runtime import kernel, prange
 
 try:
     import torch
 except ImportError:
     torch = None
+try:
+    import jax
+    import jax.numpy as jnp
+except ImportError:
+    jax = None
+else:
+    jax.config.update("jax_enable_x64", True)
 
 MB = 1e6
 
@@ -67,16 +79,20 @@ class Case:
 
 
 CASES = (
+    Case("dense d=20 n=1200 k=20", "gaussian", 20, 1200, 20, 3),
     Case("dense d=50 n=750 k=50", "gaussian", 50, 750, 50, 5),
     Case("dense d=100 n=5000 k=20", "gaussian", 100, 5000, 20, 5),
     Case("rank-one d=k=500 n=5000", "rank_one", 500, 5000, 500, 5),
     Case("population d=k=500", "population", 500, 1, 500, 4),
+    Case("population d=500 k=20", "population", 500, 1, 20, 4),
 )
+#: The dense instances of CASES (peak memory and the BLAS comparison run on these).
+DENSE_CASES = tuple(case for case in CASES if case.sensing == "gaussian")
 #: Small dense instances, the sizes most chapters use, for the comparison of the two ways lib
 #: can read the data (``regime_comparison``): here a gradient's time is mostly fixed costs.
 SMALL_CASES = (
     Case("dense d=10 n=300 k=10", "gaussian", 10, 300, 10, 3),
-    Case("dense d=20 n=1200 k=20", "gaussian", 20, 1200, 20, 3),
+    CASES[0],
 )
 
 
@@ -139,6 +155,47 @@ def torch_population_gradient(M_star: torch.Tensor, noise_variance: float,
     return loss.item(), U_t.grad.numpy()
 
 
+def jax_packed_loss(U: jax.Array, P: jax.Array, y: jax.Array, upper: jax.Array) -> jax.Array:
+    """The Gaussian loss in JAX on lib's packed data: res = P triu(U U^T) - y."""
+    return jnp.mean((P @ (U @ U.T).ravel()[upper] - y) ** 2)
+
+
+def jax_flattened_loss(U: jax.Array, A_flat: jax.Array, y: jax.Array) -> jax.Array:
+    """The Gaussian loss in JAX on the flattened (n, d^2) stack."""
+    return jnp.mean((A_flat @ (U @ U.T).ravel() - y) ** 2)
+
+
+def jax_population_loss(U: jax.Array, M_star: jax.Array, noise_variance: float) -> jax.Array:
+    """The population loss ||U U^T - M*||_F^2 + sigma^2 in JAX."""
+    E = U @ U.T - M_star
+    return jnp.sum(E * E) + noise_variance
+
+
+def jax_population_closed_form(U: jax.Array, M_star: jax.Array,
+                               noise_variance: float) -> tuple[jax.Array, jax.Array]:
+    """The population loss and its closed-form gradient 4 (U U^T - M*) U in JAX."""
+    E = U @ U.T - M_star
+    return jnp.sum(E * E) + noise_variance, 4 * E @ U
+
+
+JAX_MISSING = "jax not installed (make bench installs benchmarks/requirements.txt)"
+
+
+def jax_timed(function: Callable[..., object], *data: object) -> Gradient:
+    """``jax.jit(function)`` with ``data`` as JAX arrays, as a function of U (float64). It
+    converts U to a JAX array once and reuses it while called with the same U (so the timings
+    do not include that copy), and waits for the results (``block_until_ready``)."""
+    compiled = jax.jit(function)
+    arrays = [jnp.asarray(item) for item in data]
+    converted: dict[str, object] = {}
+
+    def gradient(U: np.ndarray) -> tuple[float, np.ndarray]:
+        if converted.get("host") is not U:
+            converted.update(host=U, device=jnp.asarray(U))
+        return jax.block_until_ready(compiled(converted["device"], *arrays))
+    return gradient
+
+
 # ---------------------------------------------------------------- building the instances
 
 
@@ -165,15 +222,27 @@ def lib_rows(case: Case, prob: lib.Problem) -> dict[str, Gradient]:
             "lib float32": lib.Objective(build_problem(case, np.float32)).value_and_grad}
 
 
-def baseline_rows(case: Case, prob: lib.Problem) -> dict[str, Gradient | str]:
-    """The hand-written versions on the same instance; a string says why a row is skipped."""
+def baseline_rows(case: Case, prob: lib.Problem,
+                  with_jax: bool = True) -> dict[str, Gradient | str]:
+    """The hand-written versions on the same instance, and JAX's if ``with_jax``; a string
+    says why a row is skipped."""
     torch_missing = "torch not installed (pip install torch to add this row)"
     rows: dict[str, Gradient | str] = {}
+    jax_rows = with_jax and case.sensing != "rank_one"
+    if jax_rows and jax is None:
+        rows["jax.jit"] = JAX_MISSING
     if case.sensing == "gaussian":
         stack, y = prob.sensing_matrices(), prob.y
         flat = stack.reshape(case.n, case.d * case.d)
         rows["einsum (n, d, d)"] = lambda U: einsum_gradient(stack, y, U)
         rows["flattened (n, d^2)"] = lambda U: flattened_gradient(flat, y, U)
+        if jax_rows and jax is not None:
+            upper_rows, upper_cols = np.triu_indices(case.d)
+            rows["jax.jit packed"] = jax_timed(jax.value_and_grad(jax_packed_loss),
+                                               prob.operator.packed, y,
+                                               upper_rows * case.d + upper_cols)
+            rows["jax.jit flattened (n, d^2)"] = jax_timed(
+                jax.value_and_grad(jax_flattened_loss), flat, y)
         if torch is not None:
             stack_t, y_t = torch.from_numpy(stack), torch.from_numpy(y)
             rows["torch autograd"] = lambda U: torch_gradient(stack_t, y_t, U)
@@ -188,6 +257,10 @@ def baseline_rows(case: Case, prob: lib.Problem) -> dict[str, Gradient | str]:
     else:
         M_star, noise = prob.M_star, prob.sigma**2
         rows["dense d x d"] = lambda U: dense_population_gradient(M_star, noise, U)
+        if jax_rows and jax is not None:
+            rows["jax.jit autodiff"] = jax_timed(jax.value_and_grad(jax_population_loss),
+                                                 M_star, noise)
+            rows["jax.jit closed form"] = jax_timed(jax_population_closed_form, M_star, noise)
         if torch is not None:
             M_t = torch.from_numpy(M_star)
             rows["torch autograd"] = lambda U: torch_population_gradient(M_t, noise, U)
@@ -264,15 +337,48 @@ class Row:
     note: str = ""
 
 
-def floor_rows(case: Case, prob: lib.Problem, lib_seconds: float, bandwidth: dict[str, float],
-               rate: float) -> list[Row]:
-    """The streaming floor (dense) or the compute floor (rank-one, population)."""
+@kernel(parallel=True, fastmath=True)
+def parallel_read(data, parts):
+    """The sum of a 2-d array's entries, its rows cut into ``parts`` runs read by as many
+    threads: one read of the array and nothing else, the least any gradient over it costs."""
+    totals = np.zeros(parts)
+    rows = data.shape[0]
+    for part in prange(parts):
+        total = 0.0
+        for i in range(rows * part // parts, rows * (part + 1) // parts):
+            row = data[i]
+            for t in range(row.shape[0]):
+                total += row[t]
+        totals[part] = total
+    return totals.sum()
+
+
+def read_functions(data: np.ndarray) -> dict[str, Callable[[], object]]:
+    """Two ways to read ``data`` once and do nothing else: a compiled parallel sum with lib's
+    thread count and a BLAS matrix-vector product with all BLAS threads. Timed next to a
+    gradient over the same data (the same repeats, so from the same cache level), the faster
+    is the read floor of that gradient."""
+    ones = np.ones(data.shape[1], dtype=data.dtype)
+    parts = lib.runtime.threads_for(data.nbytes)
+    return {"floor: compiled read": lambda: parallel_read(data, parts),
+            "floor: BLAS read": lambda: data @ ones}
+
+
+def floor_rows(case: Case, prob: lib.Problem, lib_seconds: float, rate: float,
+               read: float) -> list[Row]:
+    """The read floor (dense: ``read`` seconds, the faster of :func:`read_functions` timed in
+    the same turns as lib) or the compute floor (rank-one, population: multiply-adds at the
+    matrix-product ``rate``)."""
     if case.sensing == "gaussian":
-        packed = prob.operator.packed.nbytes
-        read = max(bandwidth["reduction"], bandwidth["blas read"])
-        floor = packed / (read * 1e9)
-        return [Row(case.name, f"floor: read {packed / MB:.0f} MB once at {read:.1f} GB/s", floor,
-                    floor / lib_seconds, None, f"lib float64 / floor = {lib_seconds / floor:.2f}")]
+        packed = prob.operator.packed
+        floor = read
+        bandwidth = packed.nbytes / floor / 1e9
+        return [Row(case.name, f"floor: read {packed.nbytes / MB:.3g} MB once at "
+                    f"{bandwidth:.1f} GB/s", floor, floor / lib_seconds, None,
+                    f"lib float64 / floor = {lib_seconds / floor:.2f}")]
+    if case.k < case.d:
+        return [Row(case.name, "floor", None, None, None,
+                    "none: products this small do not run at a large product's rate")]
     if case.sensing == "rank_one":
         multiply_adds, formula = 2 * case.n * case.d * case.k, "2 n d k"
     else:
@@ -282,8 +388,8 @@ def floor_rows(case: Case, prob: lib.Problem, lib_seconds: float, bandwidth: dic
                 None, f"lib float64 / floor = {lib_seconds / floor:.2f}")]
 
 
-def benchmark_case(case: Case, repeats: int, bandwidth: dict[str, float] | None = None,
-                   rate: float | None = None, with_baselines: bool = True,
+def benchmark_case(case: Case, repeats: int, rate: float | None = None,
+                   with_baselines: bool = True,
                    warmup: int = 2, min_seconds: float = 0.0) -> list[Row]:
     """Time every implementation of ``case`` (``warmup`` untimed calls, then the median of at
     least ``repeats`` calls and of at least ``min_seconds``, see :func:`time_each`); ratios are
@@ -293,7 +399,8 @@ def benchmark_case(case: Case, repeats: int, bandwidth: dict[str, float] | None 
     if with_baselines:
         rows.update(baseline_rows(case, prob))
     runnable = {name: (lambda f=f: f(U)) for name, f in rows.items() if callable(f)}
-    seconds = time_each(runnable, repeats, warmup, min_seconds=min_seconds)
+    reads = read_functions(prob.operator.packed) if case.sensing == "gaussian" else {}
+    seconds = time_each({**runnable, **reads}, repeats, warmup, min_seconds=min_seconds)
     reference_value, reference_grad = rows["lib float64"](U)
     base = seconds["lib float64"]
     table = []
@@ -302,11 +409,12 @@ def benchmark_case(case: Case, repeats: int, bandwidth: dict[str, float] | None 
             table.append(Row(case.name, name, None, None, None, function))
             continue
         value, grad = function(U)
-        agreement = max(abs(value - reference_value) / abs(reference_value),
+        agreement = max(abs(float(value) - reference_value) / abs(reference_value),
                         relative_difference(np.asarray(grad), reference_grad))
         table.append(Row(case.name, name, seconds[name], seconds[name] / base, agreement))
-    if bandwidth is not None and rate is not None:
-        table.extend(floor_rows(case, prob, base, bandwidth, rate))
+    if rate is not None:
+        read = min((seconds[name] for name in reads), default=0.0)
+        table.extend(floor_rows(case, prob, base, rate, read))
     return table
 
 
@@ -412,7 +520,7 @@ def _memory_child(case_index: int, implementation: str) -> dict[str, float]:
         with_construction = True
     else:
         prob = build_problem(case)
-        gradient = baseline_rows(case, prob)[implementation]
+        gradient = baseline_rows(case, prob, with_jax=False)[implementation]
         data = case.n * case.d**2 * 8
         del prob
         gc.collect()

@@ -22,6 +22,8 @@ Used in every chapter (the setup chapter checks these formulas against finite di
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from lib.streaming import fused_gradient, fused_pass, packed_gram
@@ -206,12 +208,19 @@ class PopulationOperator:
         L(U) = \|UU^\top - M^*\|_F^2 + \sigma^2
              = \|U^\top U\|_F^2 - 2\|U^{*\top} U\|_F^2 + \|U^{*\top} U^*\|_F^2 + \sigma^2,
 
-        \nabla L(U) = 4\big(U (U^\top U) - U^* (U^{*\top} U)\big),
+        \nabla L(U) = 4\,(UU^\top - M^*)\, U = 4\big(U (U^\top U) - U^* (U^{*\top} U)\big),
 
         \nabla^2 L(U)[V] = 4\big(U(V^\top U) + U (U^\top V) + V (U^\top U)
-                            - U^* (U^{*\top} V)\big),
+                            - U^* (U^{*\top} V)\big).
 
-    all in O(d k^2 + d k r) without any d x d matrix. With ``dtype=float32`` the products run
+    Loss and gradient are evaluated in the cheaper of two orders for the shape of U (d x k, with
+    :math:`U^*` d x r): through the k x k Gram matrix :math:`U^\top U`, about
+    :math:`1.5\,dk^2 + 2\,dkr` multiply-adds and no d x d matrix, or through the d x d error
+    :math:`E = UU^\top - M^*`, about :math:`1.5\,d^2k + d^2` (:meth:`outer_order`). The second
+    is the cheaper one from k = d on (a little below d too when r is large), so Figure 1's
+    d = k = 500 takes it, and k much smaller than d (pruned models, the Performance chapter's
+    d = 500, k = 20) takes the first. The
+    Hessian-vector product uses the Gram order. With ``dtype=float32`` the products run
     in single precision (twice the rate of float64 on CPUs with SIMD; the loss is summed in
     float64, but it and the gradient are accurate to about 1e-7 of their scale, so recovery
     stalls near 1e-6 relative error). The chapter on failure without
@@ -228,6 +237,29 @@ class PopulationOperator:
         gram_star = U_star.T @ U_star
         self._norm_star_sq = float(np.sum(gram_star * gram_star))
 
+    def outer_order(self, k: int) -> bool:
+        r"""Whether a width-k factor is cheaper through the d x d error :math:`UU^\top - M^*`
+        (:math:`1.5\,d^2k + d^2` multiply-adds) than through :math:`U^\top U`
+        (:math:`1.5\,dk^2 + 2\,dkr`)."""
+        d, r = self.U_star.shape
+        return 1.5 * d * d * k + d * d < 1.5 * d * k * k + 2 * d * k * r
+
+    @functools.cached_property
+    def _M_star(self) -> np.ndarray:
+        """:math:`M^* = U^* U^{*\top}` in the compute dtype (made on first use of the d x d
+        order)."""
+        return self._U_star @ self._U_star.T
+
+    def _error(self, U: np.ndarray) -> np.ndarray:
+        """:math:`E = UU^\top - M^*`, d x d, for U in the compute dtype."""
+        error = U @ U.T
+        error -= self._M_star
+        return error
+
+    def _error_value(self, error: np.ndarray) -> float:
+        """The loss (in float64) from :math:`E = UU^\top - M^*`."""
+        return float(np.sum(error * error, dtype=np.float64)) + self.noise_variance
+
     def _gram(self, U: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """U in the compute dtype and :math:`U^\top U`."""
         U = U.astype(self.dtype, copy=False)
@@ -240,16 +272,24 @@ class PopulationOperator:
                      + self._norm_star_sq + self.noise_variance)
 
     def value(self, U: np.ndarray) -> float:
+        if self.outer_order(U.shape[1]):
+            return self._error_value(self._error(U.astype(self.dtype, copy=False)))
         U, gram = self._gram(U)
         return self._value(gram, self._U_star.T @ U)
 
     def value_and_grad(self, U: np.ndarray) -> tuple[float, np.ndarray]:
+        # Scaling the small factor by 4 in place is exact (the same bits as scaling the
+        # gradient) and allocates no temporary of the gradient's size: at d = k = 500 such a
+        # temporary costs more than the scaling itself (fresh pages, benchmarks/).
+        if self.outer_order(U.shape[1]):
+            U = U.astype(self.dtype, copy=False)
+            error = self._error(U)
+            value = self._error_value(error)
+            error *= 4.0
+            return value, _float64(error @ U)
         U, gram = self._gram(U)
         cross = self._U_star.T @ U
         value = self._value(gram, cross)
-        # Scaling the small factors by 4 in place is exact (the same bits as scaling the
-        # gradient) and allocates no temporary of the gradient's size: at d = k = 500 such a
-        # temporary costs more than the scaling itself (fresh pages, benchmarks/).
         gram *= 4.0
         cross *= 4.0
         grad = U @ gram

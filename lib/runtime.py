@@ -21,9 +21,8 @@ millisecond) before sleeping, and a barrier waits for every thread of the team: 
 whose cores are busy with other processes a team member that is not running holds up the
 others, which spin on through their time slices, and the unit suite slowed down by more than
 10 times next to two busy processes. Before Numba is loaded :func:`load_numba` therefore sets,
-unless the user has set them, ``OMP_WAIT_POLICY=PASSIVE`` (waiting threads sleep in the kernel
-at once, so an idle or descheduled thread costs the others nothing) and ``OMP_PROC_BIND=false``
-(no pinning, so the scheduler can move a thread to a free core). The price is the wake-up of a
+unless the user has set it, ``OMP_WAIT_POLICY=PASSIVE``: waiting threads sleep in the kernel at
+once, so an idle or descheduled thread costs the others nothing. The price is the wake-up of a
 sleeping thread at each parallel call, some microseconds, paid only by data above
 :data:`THREAD_BYTES` (``benchmarks/contention.py`` measures the suite alone and under load,
 ``benchmarks/bench_gradient.py`` the gradients; results in ``benchmarks/README.md``). Set
@@ -56,7 +55,7 @@ MAX_THREADS = 16
 #: that only run small problems.
 THREAD_BYTES = 2**18
 #: What :func:`load_numba` puts in the environment before Numba loads OpenMP, unless set.
-OPENMP_ENVIRONMENT = {"OMP_WAIT_POLICY": "PASSIVE", "OMP_PROC_BIND": "false"}
+OPENMP_ENVIRONMENT = {"OMP_WAIT_POLICY": "PASSIVE"}
 
 
 def available_cores() -> int:
