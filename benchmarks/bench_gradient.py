@@ -79,20 +79,18 @@ class Case:
 
 
 CASES = (
-    Case("dense d=20 n=1200 k=20", "gaussian", 20, 1200, 20, 3),
     Case("dense d=50 n=750 k=50", "gaussian", 50, 750, 50, 5),
     Case("dense d=100 n=5000 k=20", "gaussian", 100, 5000, 20, 5),
     Case("rank-one d=k=500 n=5000", "rank_one", 500, 5000, 500, 5),
     Case("population d=k=500", "population", 500, 1, 500, 4),
+    Case("dense d=20 n=1200 k=20", "gaussian", 20, 1200, 20, 3),
     Case("population d=500 k=20", "population", 500, 1, 20, 4),
 )
-#: The dense instances of CASES (peak memory and the BLAS comparison run on these).
-DENSE_CASES = tuple(case for case in CASES if case.sensing == "gaussian")
 #: Small dense instances, the sizes most chapters use, for the comparison of the two ways lib
 #: can read the data (``regime_comparison``): here a gradient's time is mostly fixed costs.
 SMALL_CASES = (
     Case("dense d=10 n=300 k=10", "gaussian", 10, 300, 10, 3),
-    CASES[0],
+    CASES[4],
 )
 
 
@@ -297,22 +295,6 @@ def time_each(functions: dict[str, Callable[[], object]], repeats: int, warmup: 
     return {name: float(np.median(values)) for name, values in samples.items()}
 
 
-def memory_bandwidth(megabytes: int = 400, repeats: int = 7) -> dict[str, float]:
-    """Memory bandwidth in GB/s from a large array: ``reduction`` (NumPy sum, one core, bytes
-    read), ``copy`` (one core, bytes read + written) and ``blas read`` (a matrix-vector product
-    with all BLAS threads, bytes read: the fastest way NumPy can stream an array, so the
-    strictest floor)."""
-    source = np.ones(int(megabytes * MB / 8))
-    target = np.empty_like(source)
-    matrix, ones = source.reshape(-1, 1000), np.ones(1000)
-    times = time_each({"reduction": lambda: np.add.reduce(source),
-                       "copy": lambda: np.copyto(target, source),
-                       "blas read": lambda: matrix @ ones}, repeats, warmup=1)
-    return {"reduction": source.nbytes / times["reduction"] / 1e9,
-            "copy": 2 * source.nbytes / times["copy"] / 1e9,
-            "blas read": source.nbytes / times["blas read"] / 1e9}
-
-
 def matmul_rate(size: int = 1000, repeats: int = 5) -> float:
     """Float64 multiply-adds per second of a large matrix product (all BLAS threads)."""
     a = np.random.default_rng(0).standard_normal((size, size))
@@ -429,6 +411,34 @@ def format_table(rows: list[Row]) -> str:
         lines.append(f"| {row.case} | {row.implementation} | {ms} | {ratio} | {agreement} | "
                      f"{row.note} |")
     return "\n".join(lines)
+
+
+def table_ratios(rows: list[Row]) -> dict[str, float]:
+    """The ratios the Performance chapter quotes, by name, from one run's table (NaN where a
+    row was skipped): the times of einsum, flattened and JAX over lib's (``einsum_d100``,
+    ``jax_packed_d20``, ...), lib over the read floor (``floor_d50``, ...), and for the
+    population loss lib's milliseconds, JAX's ratios and lib over the compute floor."""
+    ratio = {(row.case, row.implementation.split(":")[0]): row for row in rows}
+
+    def times(case: Case, implementation: str) -> float:
+        row = ratio.get((case.name, implementation))
+        return row.ratio if row is not None and row.ratio is not None else float("nan")
+
+    dense = {case.d: case for case in CASES if case.sensing == "gaussian"}
+    population, narrow = (case for case in CASES if case.sensing == "population")
+    named = {f"einsum_d{d}": times(dense[d], "einsum (n, d, d)") for d in (50, 100)}
+    named |= {f"flattened_d{d}": times(dense[d], "flattened (n, d^2)") for d in (50, 100)}
+    for d, case in dense.items():
+        named[f"jax_packed_d{d}"] = times(case, "jax.jit packed")
+        named[f"jax_flat_d{d}"] = times(case, "jax.jit flattened (n, d^2)")
+        named[f"floor_d{d}"] = 1.0 / times(case, "floor")
+    named["population_ms"] = 1e3 * ratio[(population.name, "lib float64")].seconds
+    named["jax_closed_d500"] = times(population, "jax.jit closed form")
+    named["jax_auto_d500"] = times(population, "jax.jit autodiff")
+    named["jax_best_k20"] = float(np.fmin(times(narrow, "jax.jit closed form"),
+                                          times(narrow, "jax.jit autodiff")))
+    named["floor_population"] = 1.0 / times(population, "floor")
+    return named
 
 
 def regime_comparison(case: Case, repeats: int, min_seconds: float = 0.0) -> dict[str, float]:
@@ -604,9 +614,10 @@ def machine_description() -> str:
                      f"({info['num_threads']} threads)" for info in threadpool_info())
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     torch_version = torch.__version__ if torch is not None else "not installed"
+    jax_version = jax.__version__ if jax is not None else "not installed"
     cores = lib.runtime.available_cores()
     return (f"{model}, {cores} cores; Python {platform.python_version()}, "
-            f"NumPy {np.__version__}, BLAS: {blas}; torch {torch_version}; "
+            f"NumPy {np.__version__}, BLAS: {blas}; JAX {jax_version}; torch {torch_version}; "
             f"load average {load:.2f}")
 
 
@@ -618,14 +629,11 @@ def main(quick: bool, threads: int | None) -> None:
             torch.set_num_threads(threads)
     repeats, min_seconds = (5, 0.1) if quick else (15, 0.5)
     print(machine_description(), flush=True)
-    bandwidth = memory_bandwidth()
     rate = matmul_rate()
-    print(f"memory bandwidth: reduction {bandwidth['reduction']:.1f} GB/s, copy "
-          f"{bandwidth['copy']:.1f} GB/s, BLAS read {bandwidth['blas read']:.1f} GB/s; float64 "
-          f"matrix product {rate / 1e9:.1f} G multiply-adds/s", flush=True)
+    print(f"float64 matrix product {rate / 1e9:.1f} G multiply-adds/s", flush=True)
     rows = []
     for case in CASES:
-        rows.extend(benchmark_case(case, repeats, bandwidth, rate, min_seconds=min_seconds))
+        rows.extend(benchmark_case(case, repeats, rate, min_seconds=min_seconds))
         print(f"measured {case.name}", file=sys.stderr, flush=True)
     print()
     print(format_table(rows))

@@ -16,18 +16,17 @@ into (default: the available cores, at most :data:`MAX_THREADS`); data of at mos
 not depend on the thread count.
 
 Wait policy (the choice, and why). OpenMP worker threads wait for the next parallel region by
-spinning. With GNU OpenMP's default they spin about 300,000 iterations (a fraction of a
-millisecond) before sleeping, and a barrier waits for every thread of the team: on a machine
-whose cores are busy with other processes a team member that is not running holds up the
-others, which spin on through their time slices, and the unit suite slowed down by more than
-10 times next to two busy processes. Before Numba is loaded :func:`load_numba` therefore sets,
-unless the user has set it, ``OMP_WAIT_POLICY=PASSIVE``: waiting threads sleep in the kernel at
-once, so an idle or descheduled thread costs the others nothing. The price is the wake-up of a
-sleeping thread at each parallel call, some microseconds, paid only by data above
-:data:`THREAD_BYTES` (``benchmarks/contention.py`` measures the suite alone and under load,
-``benchmarks/bench_gradient.py`` the gradients; results in ``benchmarks/README.md``). Set
-``OMP_WAIT_POLICY=ACTIVE`` in the environment before the first compiled call to get spinning
-threads back on a machine you have to yourself.
+spinning: GNU OpenMP's default is about 300,000 iterations (a fraction of a millisecond) before
+they sleep. A parallel region waits for every thread of its team, so on a machine whose cores
+are busy with other processes a team member that is not running holds up the others, which
+spin on through their time slices; the unit suite crawled next to two busy processes. Before
+Numba is loaded, :func:`load_numba` therefore sets ``OMP_WAIT_POLICY=PASSIVE`` unless the user
+has set it: waiting threads sleep at once, so an idle or descheduled thread costs the others
+nothing. The price is the wake-up of a sleeping thread at each parallel call, some
+microseconds, paid only for data above :data:`THREAD_BYTES`. ``benchmarks/contention.py``
+times the unit suite alone and next to busy processes, ``benchmarks/bench_gradient.py`` the
+gradients (results in ``benchmarks/README.md``). Set ``OMP_WAIT_POLICY=ACTIVE`` before the
+first compiled call to get spinning threads back on a machine you have to yourself.
 
 Fork guard. GNU OpenMP cannot run in a process forked from one whose OpenMP threads have run
 (the child would hang or be terminated), so in such a child :func:`threads_for` returns 1 and
