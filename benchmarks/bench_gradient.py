@@ -578,7 +578,11 @@ def parallel_seeds(seeds: int = 8, processes: int = 2,
     sequential = [experiment(seed) for seed in range(seeds)]
     loop = time.perf_counter() - start
     start = time.perf_counter()
-    parallel = lib.run_seeds(experiment, range(seeds), processes=processes)
+    with warnings.catch_warnings():
+        # Python warns that forking a process that has imported JAX (the JAX rows of the
+        # table) may deadlock; the forked workers run lib only, never JAX.
+        warnings.filterwarnings("ignore", "os.fork", RuntimeWarning)
+        parallel = lib.run_seeds(experiment, range(seeds), processes=processes)
     pooled = time.perf_counter() - start
     identical = all(np.array_equal(a, b) for a, b in zip(sequential, parallel, strict=True))
     return {"loop": loop, "run_seeds": pooled, "identical": identical}
