@@ -52,6 +52,7 @@ CHUNKS = MAX_THREADS
 GROUP = 8
 _FASTMATH = {"reassoc", "contract", "nsz", "arcp"}
 
+
 @functools.lru_cache(maxsize=64)
 def _chunk_bounds(n: int) -> np.ndarray:
     """First row of each chunk, and n: whole groups of rows, the remainder in the last chunk."""
