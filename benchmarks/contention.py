@@ -50,19 +50,25 @@ def _children_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def suite_seconds(extra_environment: dict[str, str], timeout: float) -> tuple[float, float]:
-    """Wall time and CPU time (all threads) of one run of the unit suite, in seconds; the
-    CPU time counts threads that spin while they wait, and depends less on other load than
-    the wall time does. Raises if the run takes longer than ``timeout`` or a test fails."""
+def suite_seconds(extra_environment: dict[str, str],
+                  timeout: float) -> tuple[float | None, float]:
+    """Wall time (None if the run was stopped after ``timeout`` seconds) and CPU time (all
+    threads, up to the stop) of one run of the unit suite, in seconds. The CPU time counts
+    threads that spin while they wait, and depends less on other load than the wall time
+    does. Raises if a test fails."""
     environment = {**os.environ, **extra_environment}
     start, cpu = time.perf_counter(), _children_cpu_seconds()
-    subprocess.run(SUITE, env=environment, timeout=timeout, stdout=subprocess.DEVNULL,
-                   check=True)
+    try:
+        subprocess.run(SUITE, env=environment, timeout=timeout, stdout=subprocess.DEVNULL,
+                       check=True)
+    except subprocess.TimeoutExpired:
+        return None, _children_cpu_seconds() - cpu
     return time.perf_counter() - start, _children_cpu_seconds() - cpu
 
 
-def _cell(run: tuple[float, float] | None, timeout: float) -> str:
-    return f"> {timeout:.0f} (stopped)" if run is None else f"{run[0]:.1f} ({run[1]:.1f})"
+def _cell(run: tuple[float | None, float], timeout: float) -> str:
+    wall = f"> {timeout:.0f} (stopped)" if run[0] is None else f"{run[0]:.1f}"
+    return f"{wall} ({run[1]:.1f})"
 
 
 def main(busy: int, timeout: float, settings: list[str], warmup: bool) -> None:
@@ -76,12 +82,9 @@ def main(busy: int, timeout: float, settings: list[str], warmup: bool) -> None:
         runs = []
         for count in (0, busy):
             with busy_processes(count):
-                try:
-                    runs.append(suite_seconds(SETTINGS[name], timeout))
-                except subprocess.TimeoutExpired:
-                    runs.append(None)
+                runs.append(suite_seconds(SETTINGS[name], timeout))
         alone, contended = runs
-        ratio = f"{contended[0] / alone[0]:.2f}" if alone and contended else ""
+        ratio = f"{contended[0] / alone[0]:.2f}" if alone[0] and contended[0] else ""
         print(f"| {name} | {_cell(alone, timeout)} | {_cell(contended, timeout)} | {ratio} |",
               flush=True)
     print(f"load average at the end {os.getloadavg()[0]:.2f}")
