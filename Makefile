@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 
-.PHONY: book test validate-matrix notebooks lab bench clean
+.PHONY: book test validate-matrix notebooks lab bench bench-contention clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,18 @@ lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet jupyterlab==4.6.6
 	$(BIN)/jupyter lab book/
 
-bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_gradient.py
+# The optional peers of the benchmark (JAX), pinned in benchmarks/requirements.txt.
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): $(STAMP) benchmarks/requirements.txt
+	$(BIN)/python -m pip install --quiet -r benchmarks/requirements.txt
+	touch $@
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m benchmarks.bench_gradient
+
+# The unit suite alone and next to two busy processes (benchmarks/contention.py).
+bench-contention: $(STAMP)
+	$(BIN)/python -m benchmarks.contention
 
 clean:
 	rm -rf _build

@@ -1,16 +1,20 @@
 """Per-gradient time of lib against the ways people write matrix sensing by hand.
 
-Run ``python benchmarks/bench_gradient.py`` (``make bench``); ``--quick`` takes fewer repeats.
+Run ``python -m benchmarks.bench_gradient`` (``make bench``); ``--quick`` takes fewer repeats.
 It prints one table, every row measured in the same run:
 
 * lib in float64 and with ``dtype=float32``;
 * ``einsum`` over the (n, d, d) stack of sensing matrices, as public research code does;
 * a flattened (n, d^2) matrix with two matrix-vector products, as a careful user does;
+* JAX, the strongest peer a user would reach for: ``jax.jit(jax.value_and_grad(loss))`` of the
+  same loss in float64, on the packed and on the flattened data, and for the population loss
+  autodiff and the closed form (U U^T - M*) U (``benchmarks/requirements.txt``, installed by
+  ``make bench``; rows say so when JAX is missing);
 * PyTorch autograd on the same loss, when torch is importable (it is not a dependency);
-* the floors: for the dense cases the streaming floor (bytes lib reads per gradient divided by
-  the read bandwidth of a large reduction measured in this run; the copy bandwidth is shown
-  too), for the rank-one and population cases the compute floor (multiply-adds divided by the
-  rate of a large float64 matrix product measured in this run).
+* the floors: for the dense cases the read floor, the time to read the packed data once at its
+  own size, so from the cache level where it lives (:func:`read_seconds`), for the rank-one
+  and population cases the compute floor (multiply-adds divided by the rate of a large float64
+  matrix product measured in this run).
 
 Each time is the median over repeats (at least 15, and at least 0.5 s of them) of one
 ``(value, gradient)`` evaluation; the implementations of a case take turns, three times, each
@@ -43,15 +47,21 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import lib  # noqa: E402
+import lib
+from benchmarks.blas_reference import BlasGaussianOperator
+from lib.runtime import kernel, prange
 
 try:
     import torch
 except ImportError:
     torch = None
+try:
+    import jax
+    import jax.numpy as jnp
+except ImportError:
+    jax = None
+else:
+    jax.config.update("jax_enable_x64", True)
 
 MB = 1e6
 
@@ -73,12 +83,14 @@ CASES = (
     Case("dense d=100 n=5000 k=20", "gaussian", 100, 5000, 20, 5),
     Case("rank-one d=k=500 n=5000", "rank_one", 500, 5000, 500, 5),
     Case("population d=k=500", "population", 500, 1, 500, 4),
+    Case("dense d=20 n=1200 k=20", "gaussian", 20, 1200, 20, 3),
+    Case("population d=500 k=20", "population", 500, 1, 20, 4),
 )
 #: Small dense instances, the sizes most chapters use, for the comparison of the two ways lib
 #: can read the data (``regime_comparison``): here a gradient's time is mostly fixed costs.
 SMALL_CASES = (
     Case("dense d=10 n=300 k=10", "gaussian", 10, 300, 10, 3),
-    Case("dense d=20 n=1200 k=20", "gaussian", 20, 1200, 20, 3),
+    CASES[4],
 )
 
 
@@ -141,6 +153,47 @@ def torch_population_gradient(M_star: torch.Tensor, noise_variance: float,
     return loss.item(), U_t.grad.numpy()
 
 
+def jax_packed_loss(U: jax.Array, P: jax.Array, y: jax.Array, upper: jax.Array) -> jax.Array:
+    """The Gaussian loss in JAX on lib's packed data: res = P triu(U U^T) - y."""
+    return jnp.mean((P @ (U @ U.T).ravel()[upper] - y) ** 2)
+
+
+def jax_flattened_loss(U: jax.Array, A_flat: jax.Array, y: jax.Array) -> jax.Array:
+    """The Gaussian loss in JAX on the flattened (n, d^2) stack."""
+    return jnp.mean((A_flat @ (U @ U.T).ravel() - y) ** 2)
+
+
+def jax_population_loss(U: jax.Array, M_star: jax.Array, noise_variance: float) -> jax.Array:
+    """The population loss ||U U^T - M*||_F^2 + sigma^2 in JAX."""
+    E = U @ U.T - M_star
+    return jnp.sum(E * E) + noise_variance
+
+
+def jax_population_closed_form(U: jax.Array, M_star: jax.Array,
+                               noise_variance: float) -> tuple[jax.Array, jax.Array]:
+    """The population loss and its closed-form gradient 4 (U U^T - M*) U in JAX."""
+    E = U @ U.T - M_star
+    return jnp.sum(E * E) + noise_variance, 4 * E @ U
+
+
+JAX_MISSING = "jax not installed (make bench installs benchmarks/requirements.txt)"
+
+
+def jax_timed(function: Callable[..., object], *data: object) -> Gradient:
+    """``jax.jit(function)`` with ``data`` as JAX arrays, as a function of U (float64). It
+    converts U to a JAX array once and reuses it while called with the same U (so the timings
+    do not include that copy), and waits for the results (``block_until_ready``)."""
+    compiled = jax.jit(function)
+    arrays = [jnp.asarray(item) for item in data]
+    converted: dict[str, object] = {}
+
+    def gradient(U: np.ndarray) -> tuple[float, np.ndarray]:
+        if converted.get("host") is not U:
+            converted.update(host=U, device=jnp.asarray(U))
+        return jax.block_until_ready(compiled(converted["device"], *arrays))
+    return gradient
+
+
 # ---------------------------------------------------------------- building the instances
 
 
@@ -167,15 +220,27 @@ def lib_rows(case: Case, prob: lib.Problem) -> dict[str, Gradient]:
             "lib float32": lib.Objective(build_problem(case, np.float32)).value_and_grad}
 
 
-def baseline_rows(case: Case, prob: lib.Problem) -> dict[str, Gradient | str]:
-    """The hand-written versions on the same instance; a string says why a row is skipped."""
+def baseline_rows(case: Case, prob: lib.Problem,
+                  with_jax: bool = True) -> dict[str, Gradient | str]:
+    """The hand-written versions on the same instance, and JAX's if ``with_jax``; a string
+    says why a row is skipped."""
     torch_missing = "torch not installed (pip install torch to add this row)"
     rows: dict[str, Gradient | str] = {}
+    jax_rows = with_jax and case.sensing != "rank_one"
+    if jax_rows and jax is None:
+        rows["jax.jit"] = JAX_MISSING
     if case.sensing == "gaussian":
         stack, y = prob.sensing_matrices(), prob.y
         flat = stack.reshape(case.n, case.d * case.d)
         rows["einsum (n, d, d)"] = lambda U: einsum_gradient(stack, y, U)
         rows["flattened (n, d^2)"] = lambda U: flattened_gradient(flat, y, U)
+        if jax_rows and jax is not None:
+            upper_rows, upper_cols = np.triu_indices(case.d)
+            rows["jax.jit packed"] = jax_timed(jax.value_and_grad(jax_packed_loss),
+                                               prob.operator.packed, y,
+                                               upper_rows * case.d + upper_cols)
+            rows["jax.jit flattened (n, d^2)"] = jax_timed(
+                jax.value_and_grad(jax_flattened_loss), flat, y)
         if torch is not None:
             stack_t, y_t = torch.from_numpy(stack), torch.from_numpy(y)
             rows["torch autograd"] = lambda U: torch_gradient(stack_t, y_t, U)
@@ -190,6 +255,10 @@ def baseline_rows(case: Case, prob: lib.Problem) -> dict[str, Gradient | str]:
     else:
         M_star, noise = prob.M_star, prob.sigma**2
         rows["dense d x d"] = lambda U: dense_population_gradient(M_star, noise, U)
+        if jax_rows and jax is not None:
+            rows["jax.jit autodiff"] = jax_timed(jax.value_and_grad(jax_population_loss),
+                                                 M_star, noise)
+            rows["jax.jit closed form"] = jax_timed(jax_population_closed_form, M_star, noise)
         if torch is not None:
             M_t = torch.from_numpy(M_star)
             rows["torch autograd"] = lambda U: torch_population_gradient(M_t, noise, U)
@@ -226,22 +295,6 @@ def time_each(functions: dict[str, Callable[[], object]], repeats: int, warmup: 
     return {name: float(np.median(values)) for name, values in samples.items()}
 
 
-def memory_bandwidth(megabytes: int = 400, repeats: int = 7) -> dict[str, float]:
-    """Memory bandwidth in GB/s from a large array: ``reduction`` (NumPy sum, one core, bytes
-    read), ``copy`` (one core, bytes read + written) and ``blas read`` (a matrix-vector product
-    with all BLAS threads, bytes read: the fastest way NumPy can stream an array, so the
-    strictest floor)."""
-    source = np.ones(int(megabytes * MB / 8))
-    target = np.empty_like(source)
-    matrix, ones = source.reshape(-1, 1000), np.ones(1000)
-    times = time_each({"reduction": lambda: np.add.reduce(source),
-                       "copy": lambda: np.copyto(target, source),
-                       "blas read": lambda: matrix @ ones}, repeats, warmup=1)
-    return {"reduction": source.nbytes / times["reduction"] / 1e9,
-            "copy": 2 * source.nbytes / times["copy"] / 1e9,
-            "blas read": source.nbytes / times["blas read"] / 1e9}
-
-
 def matmul_rate(size: int = 1000, repeats: int = 5) -> float:
     """Float64 multiply-adds per second of a large matrix product (all BLAS threads)."""
     a = np.random.default_rng(0).standard_normal((size, size))
@@ -266,15 +319,48 @@ class Row:
     note: str = ""
 
 
-def floor_rows(case: Case, prob: lib.Problem, lib_seconds: float, bandwidth: dict[str, float],
-               rate: float) -> list[Row]:
-    """The streaming floor (dense) or the compute floor (rank-one, population)."""
+@kernel(parallel=True, fastmath=True)
+def parallel_read(data, parts):
+    """The sum of a 2-d array's entries, its rows cut into ``parts`` runs read by as many
+    threads: one read of the array and nothing else, the least any gradient over it costs."""
+    totals = np.zeros(parts)
+    rows = data.shape[0]
+    for part in prange(parts):
+        total = 0.0
+        for i in range(rows * part // parts, rows * (part + 1) // parts):
+            row = data[i]
+            for t in range(row.shape[0]):
+                total += row[t]
+        totals[part] = total
+    return totals.sum()
+
+
+def read_functions(data: np.ndarray) -> dict[str, Callable[[], object]]:
+    """Two ways to read ``data`` once and do nothing else: a compiled parallel sum with lib's
+    thread count and a BLAS matrix-vector product with all BLAS threads. Timed next to a
+    gradient over the same data (the same repeats, so from the same cache level), the faster
+    is the read floor of that gradient."""
+    ones = np.ones(data.shape[1], dtype=data.dtype)
+    parts = lib.runtime.threads_for(data.nbytes)
+    return {"floor: compiled read": lambda: parallel_read(data, parts),
+            "floor: BLAS read": lambda: data @ ones}
+
+
+def floor_rows(case: Case, prob: lib.Problem, lib_seconds: float, rate: float,
+               read: float) -> list[Row]:
+    """The read floor (dense: ``read`` seconds, the faster of :func:`read_functions` timed in
+    the same turns as lib) or the compute floor (rank-one, population: multiply-adds at the
+    matrix-product ``rate``)."""
     if case.sensing == "gaussian":
-        packed = prob.operator.packed.nbytes
-        read = max(bandwidth["reduction"], bandwidth["blas read"])
-        floor = packed / (read * 1e9)
-        return [Row(case.name, f"floor: read {packed / MB:.0f} MB once at {read:.1f} GB/s", floor,
-                    floor / lib_seconds, None, f"lib float64 / floor = {lib_seconds / floor:.2f}")]
+        packed = prob.operator.packed
+        floor = read
+        bandwidth = packed.nbytes / floor / 1e9
+        return [Row(case.name, f"floor: read {packed.nbytes / MB:.3g} MB once at "
+                    f"{bandwidth:.1f} GB/s", floor, floor / lib_seconds, None,
+                    f"lib float64 / floor = {lib_seconds / floor:.2f}")]
+    if case.k < case.d:
+        return [Row(case.name, "floor", None, None, None,
+                    "none: products this small do not run at a large product's rate")]
     if case.sensing == "rank_one":
         multiply_adds, formula = 2 * case.n * case.d * case.k, "2 n d k"
     else:
@@ -284,8 +370,8 @@ def floor_rows(case: Case, prob: lib.Problem, lib_seconds: float, bandwidth: dic
                 None, f"lib float64 / floor = {lib_seconds / floor:.2f}")]
 
 
-def benchmark_case(case: Case, repeats: int, bandwidth: dict[str, float] | None = None,
-                   rate: float | None = None, with_baselines: bool = True,
+def benchmark_case(case: Case, repeats: int, rate: float | None = None,
+                   with_baselines: bool = True,
                    warmup: int = 2, min_seconds: float = 0.0) -> list[Row]:
     """Time every implementation of ``case`` (``warmup`` untimed calls, then the median of at
     least ``repeats`` calls and of at least ``min_seconds``, see :func:`time_each`); ratios are
@@ -295,7 +381,8 @@ def benchmark_case(case: Case, repeats: int, bandwidth: dict[str, float] | None 
     if with_baselines:
         rows.update(baseline_rows(case, prob))
     runnable = {name: (lambda f=f: f(U)) for name, f in rows.items() if callable(f)}
-    seconds = time_each(runnable, repeats, warmup, min_seconds=min_seconds)
+    reads = read_functions(prob.operator.packed) if case.sensing == "gaussian" else {}
+    seconds = time_each({**runnable, **reads}, repeats, warmup, min_seconds=min_seconds)
     reference_value, reference_grad = rows["lib float64"](U)
     base = seconds["lib float64"]
     table = []
@@ -304,11 +391,12 @@ def benchmark_case(case: Case, repeats: int, bandwidth: dict[str, float] | None 
             table.append(Row(case.name, name, None, None, None, function))
             continue
         value, grad = function(U)
-        agreement = max(abs(value - reference_value) / abs(reference_value),
+        agreement = max(abs(float(value) - reference_value) / abs(reference_value),
                         relative_difference(np.asarray(grad), reference_grad))
         table.append(Row(case.name, name, seconds[name], seconds[name] / base, agreement))
-    if bandwidth is not None and rate is not None:
-        table.extend(floor_rows(case, prob, base, bandwidth, rate))
+    if rate is not None:
+        read = min((seconds[name] for name in reads), default=0.0)
+        table.extend(floor_rows(case, prob, base, rate, read))
     return table
 
 
@@ -325,17 +413,45 @@ def format_table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def table_ratios(rows: list[Row]) -> dict[str, float]:
+    """The ratios the Performance chapter quotes, by name, from one run's table (NaN where a
+    row was skipped): the times of einsum, flattened and JAX over lib's (``einsum_d100``,
+    ``jax_packed_d20``, ...), lib over the read floor (``floor_d50``, ...), and for the
+    population loss lib's milliseconds, JAX's ratios and lib over the compute floor."""
+    ratio = {(row.case, row.implementation.split(":")[0]): row for row in rows}
+
+    def times(case: Case, implementation: str) -> float:
+        row = ratio.get((case.name, implementation))
+        return row.ratio if row is not None and row.ratio is not None else float("nan")
+
+    dense = {case.d: case for case in CASES if case.sensing == "gaussian"}
+    population, narrow = (case for case in CASES if case.sensing == "population")
+    named = {f"einsum_d{d}": times(dense[d], "einsum (n, d, d)") for d in (50, 100)}
+    named |= {f"flattened_d{d}": times(dense[d], "flattened (n, d^2)") for d in (50, 100)}
+    for d, case in dense.items():
+        named[f"jax_packed_d{d}"] = times(case, "jax.jit packed")
+        named[f"jax_flat_d{d}"] = times(case, "jax.jit flattened (n, d^2)")
+        named[f"floor_d{d}"] = 1.0 / times(case, "floor")
+    named["population_ms"] = 1e3 * ratio[(population.name, "lib float64")].seconds
+    named["jax_closed_d500"] = times(population, "jax.jit closed form")
+    named["jax_auto_d500"] = times(population, "jax.jit autodiff")
+    named["jax_best_k20"] = float(np.fmin(times(narrow, "jax.jit closed form"),
+                                          times(narrow, "jax.jit autodiff")))
+    named["floor_population"] = 1.0 / times(population, "floor")
+    return named
+
+
 def regime_comparison(case: Case, repeats: int, min_seconds: float = 0.0) -> dict[str, float]:
     """Seconds per gradient of lib float64 on ``case`` computed by the compiled code (lib's
-    default; with 1 thread and, for data above ``lib.streaming.THREAD_BYTES``, with all of
+    default; with 1 thread and, for data above ``lib.runtime.THREAD_BYTES``, with all of
     them) and by the BLAS reference implementation (two matrix-vector products over the whole
     data, and NumPy around them); ``repeats`` and ``min_seconds`` as in :func:`time_each`."""
     prob, U = build_problem(case), test_point(case)
     packed, y = prob.operator.packed, prob.y
-    compiled = lib.operators.GaussianOperator(packed, y, case.d, blas_bytes=0)
-    two_products = lib.operators.GaussianOperator(packed, y, case.d, blas_bytes=packed.nbytes)
+    compiled = lib.operators.GaussianOperator(packed, y, case.d)
+    two_products = BlasGaussianOperator(packed, y, case.d)
     threads = lib.get_threads()
-    counts = {1, threads} if packed.nbytes > lib.streaming.THREAD_BYTES else {1}
+    counts = {1, threads} if packed.nbytes > lib.runtime.THREAD_BYTES else {1}
 
     def on_threads(count: int) -> Callable[[], object]:
         def gradient() -> object:
@@ -358,19 +474,26 @@ def training_step(case: Case, repeats: int, min_seconds: float = 0.0,
     (lam = 0.01, beta = 1e-3, step ``lib.suggest_step``), as the pruning chapter trains, next
     to the two parts of its gradient timed alone: the loss (``operator.value_and_grad``) and
     the objective (loss plus penalty). The rest of a step is the update, the gradient norm
-    and the divergence check. ``repeats`` and ``min_seconds`` as in :func:`time_each`, per run
-    of ``steps`` steps for the step time."""
+    and the divergence check. Each sample is ``steps`` steps or ``steps`` gradients in a loop,
+    so that all three see the same interruptions by other processes; ``repeats`` and
+    ``min_seconds`` as in :func:`time_each`, per sample."""
     prob, U = build_problem(case), test_point(case)
     objective = lib.Objective(prob, lam=0.01, beta=1e-3)
     step = lib.suggest_step(objective, U)
+
+    def loop(gradient: Gradient) -> Callable[[], None]:
+        def run() -> None:
+            for _ in range(steps):
+                gradient(U)
+        return run
+
     times = time_each({
         "step": lambda: lib.gradient_descent(objective, U, step, steps, tol=0.0,
                                              record_every=steps),
-        "objective": lambda: objective.value_and_grad(U),
-        "loss": lambda: prob.operator.value_and_grad(U)}, max(3, repeats // 5),
+        "objective": loop(objective.value_and_grad),
+        "loss": loop(prob.operator.value_and_grad)}, max(3, repeats // 5),
         min_seconds=min_seconds)
-    times["step"] /= steps
-    return times
+    return {name: seconds / steps for name, seconds in times.items()}
 
 
 # ---------------------------------------------------------------- peak memory
@@ -401,8 +524,7 @@ def _memory_child(case_index: int, implementation: str) -> dict[str, float]:
         # other versions' imports are loaded), a fixed cost of code reported on its own.
         before = _resident_kb("VmRSS")
         tiny = build_problem(Case("tiny", "gaussian", 4, 8, 2, 1))
-        lib.operators.GaussianOperator(tiny.operator.packed, tiny.y, 4, blas_bytes=0
-                                       ).value_and_grad(np.ones((4, 2)))
+        tiny.operator.value_and_grad(np.ones((4, 2)))
         code = (_resident_kb("VmRSS") - before) * 1024 / MB
         _reset_peak()
     gc.collect()
@@ -415,7 +537,7 @@ def _memory_child(case_index: int, implementation: str) -> dict[str, float]:
         with_construction = True
     else:
         prob = build_problem(case)
-        gradient = baseline_rows(case, prob)[implementation]
+        gradient = baseline_rows(case, prob, with_jax=False)[implementation]
         data = case.n * case.d**2 * 8
         del prob
         gc.collect()
@@ -434,7 +556,8 @@ def peak_memory(case_index: int, implementation: str) -> dict[str, float]:
     measured in a fresh subprocess from the kernel's high-water mark (``VmHWM``). For lib the
     peak covers ``make_problem`` too; for the hand-written versions the mark is reset after their
     (n, d, d) data is built, so the peak is their data plus what their gradient allocates."""
-    command = [sys.executable, __file__, "--memory-child", str(case_index), implementation]
+    command = [sys.executable, "-m", "benchmarks.bench_gradient", "--memory-child",
+               str(case_index), implementation]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
 
@@ -462,7 +585,11 @@ def parallel_seeds(seeds: int = 8, processes: int = 2,
     sequential = [experiment(seed) for seed in range(seeds)]
     loop = time.perf_counter() - start
     start = time.perf_counter()
-    parallel = lib.run_seeds(experiment, range(seeds), processes=processes)
+    with warnings.catch_warnings():
+        # Python warns that forking a process that has imported JAX (the JAX rows of the
+        # table) may deadlock; the forked workers run lib only, never JAX.
+        warnings.filterwarnings("ignore", "os.fork", RuntimeWarning)
+        parallel = lib.run_seeds(experiment, range(seeds), processes=processes)
     pooled = time.perf_counter() - start
     identical = all(np.array_equal(a, b) for a, b in zip(sequential, parallel, strict=True))
     return {"loop": loop, "run_seeds": pooled, "identical": identical}
@@ -498,9 +625,10 @@ def machine_description() -> str:
                      f"({info['num_threads']} threads)" for info in threadpool_info())
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     torch_version = torch.__version__ if torch is not None else "not installed"
-    cores = lib.streaming.available_cores()
+    jax_version = jax.__version__ if jax is not None else "not installed"
+    cores = lib.runtime.available_cores()
     return (f"{model}, {cores} cores; Python {platform.python_version()}, "
-            f"NumPy {np.__version__}, BLAS: {blas}; torch {torch_version}; "
+            f"NumPy {np.__version__}, BLAS: {blas}; JAX {jax_version}; torch {torch_version}; "
             f"load average {load:.2f}")
 
 
@@ -512,14 +640,11 @@ def main(quick: bool, threads: int | None) -> None:
             torch.set_num_threads(threads)
     repeats, min_seconds = (5, 0.1) if quick else (15, 0.5)
     print(machine_description(), flush=True)
-    bandwidth = memory_bandwidth()
     rate = matmul_rate()
-    print(f"memory bandwidth: reduction {bandwidth['reduction']:.1f} GB/s, copy "
-          f"{bandwidth['copy']:.1f} GB/s, BLAS read {bandwidth['blas read']:.1f} GB/s; float64 "
-          f"matrix product {rate / 1e9:.1f} G multiply-adds/s", flush=True)
+    print(f"float64 matrix product {rate / 1e9:.1f} G multiply-adds/s", flush=True)
     rows = []
     for case in CASES:
-        rows.extend(benchmark_case(case, repeats, bandwidth, rate, min_seconds=min_seconds))
+        rows.extend(benchmark_case(case, repeats, rate, min_seconds=min_seconds))
         print(f"measured {case.name}", file=sys.stderr, flush=True)
     print()
     print(format_table(rows))
@@ -532,7 +657,8 @@ def main(quick: bool, threads: int | None) -> None:
         parts = training_step(case, repeats, min_seconds)
         print(f"lib.gradient_descent on {case.name} with the group Lasso: "
               f"{parts['step'] * 1e6:.0f} us per step, of which the objective's gradient "
-              f"{parts['objective'] * 1e6:.0f} (the loss alone {parts['loss'] * 1e6:.0f})")
+              f"{parts['objective'] * 1e6:.0f} (the loss alone {parts['loss'] * 1e6:.0f}): "
+              f"the loop adds {100 * (parts['step'] / parts['objective'] - 1):.0f}%")
     print()
     print("Peak resident memory above the interpreter (MB), each in its own subprocess:")
     print("| case | implementation | data held | peak RSS | peak includes construction | "

@@ -16,7 +16,7 @@ The public API (stable; see README.md for a map of the modules)::
     out = lib.train_prune_finetune(prob, k, lam, beta)
     lib.networks.population_test_error(U, U_star)   # quadratic networks (extension)
     results = lib.run_seeds(function, seeds, processes=2)   # parallel, in seed order
-    lib.set_threads(1)   # threads of the compiled Gaussian pass (results do not depend on it)
+    lib.set_threads(1)   # threads of the compiled code (results do not depend on it)
 """
 
 from lib import networks, theory
@@ -50,7 +50,7 @@ from lib.pruning import (
 )
 from lib.registry import SENSING_KINDS, SENSING_REGISTRY
 from lib.regularizer import column_weight, smooth_group_lasso
-from lib.streaming import get_threads, set_threads
+from lib.runtime import get_threads, set_threads
 
 __all__ = [
     "SENSING_KINDS",

@@ -24,7 +24,7 @@ from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from lib._validation import check_callable, check_int
-from lib.streaming import available_cores, set_threads
+from lib.runtime import available_cores, set_threads
 
 _TASK: Callable[[Any], Any] | None = None
 

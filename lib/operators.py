@@ -22,20 +22,12 @@ Used in every chapter (the setup chapter checks these formulas against finite di
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from lib.sensing import PopulationSensingOperator, SampledSensingOperator
 from lib.streaming import fused_gradient, fused_pass, packed_gram
-
-#: Packed sensing data up to this size is read by two BLAS matrix-vector products, larger data
-#: by the compiled code of :mod:`lib.streaming`, which reads it once and computes the whole
-#: gradient in one call. The default, 0, sends everything to the compiled code: on the two
-#: cores of the reference machine it takes about half the time of the BLAS products and the
-#: NumPy calls around them at every size measured, from a d = 5, n = 40 problem (14 against
-#: 48 us) through d = 20, n = 1200 (73 against 156 us) to d = 100, n = 5000, read from memory
-#: (10 against 20 ms). The price is loading Numba and the compiled kernels once per process
-#: (about 0.6 s and 100 MB; compiling them the first time takes about 6 s per storage dtype).
-BLAS_BYTES = 0
 
 
 def _float64(array: np.ndarray) -> np.ndarray:
@@ -63,10 +55,10 @@ class GaussianOperator(SampledSensingOperator):
     read once per gradient by the compiled pass of :mod:`lib.streaming`, which computes the
     residual of a row and adds its share of :math:`P^\top \mathrm{res}` while the row is still
     in the core's cache; :func:`lib.streaming.fused_gradient` also packs :math:`UU^\top` and
-    forms :math:`\mathrm{sym}(g)\, U` in the same compiled call. With ``blas_bytes`` set above
-    the size of the data, it is read instead by two BLAS matrix-vector products, :math:`Pm`
-    and :math:`\mathrm{res}^\top P`, and NumPy (the reference implementation). Either way a
-    gradient allocates O(n + d^2 + dk) besides the data.
+    forms :math:`\mathrm{sym}(g)\, U` in the same compiled call, for data of every size (the
+    Performance chapter compares it with two BLAS matrix-vector products, the reference
+    implementation of ``benchmarks/blas_reference.py``). A gradient allocates O(n + d^2 + dk)
+    besides the data.
 
     Parameters
     ----------
@@ -77,17 +69,12 @@ class GaussianOperator(SampledSensingOperator):
         Observations.
     d : int
         Matrix dimension.
-    blas_bytes : int
-        Data up to this many bytes is read with BLAS, larger data by the compiled code
-        (default :data:`BLAS_BYTES`, 0: all of it compiled). The BLAS regime is the reference
-        implementation, kept for tests, benchmarks and machines where Numba misbehaves.
     """
 
     CURVATURE_PER_EIGENVALUE = 4.0
     CURVATURE_PER_TRACE = 0.0
 
-    def __init__(self, packed: np.ndarray, y: np.ndarray, d: int, *,
-                 blas_bytes: int = BLAS_BYTES) -> None:
+    def __init__(self, packed: np.ndarray, y: np.ndarray, d: int) -> None:
         self.packed = np.ascontiguousarray(packed)
         self.y = y
         self.d = d
@@ -99,7 +86,6 @@ class GaussianOperator(SampledSensingOperator):
         self._packed_index = packed_index.ravel()
         self._half_weight = 1.0 / self.off_diagonal_weight(d)
         self._gradient_weight = (4.0 / self.n) * self._half_weight
-        self.compiled = self.packed.nbytes > blas_bytes
 
     @classmethod
     def from_ground_truth(cls, U_star: np.ndarray, *, n: int, sigma: float, dtype: np.dtype,
@@ -128,23 +114,11 @@ class GaussianOperator(SampledSensingOperator):
         S = np.take(packed_sums * weight, self._packed_index, axis=-1)
         return S.reshape((*S.shape[:-1], self.d, self.d))
 
-    def _stream(self, columns: np.ndarray, adjoint: bool) -> tuple[np.ndarray, np.ndarray]:
-        """``F[j] = P @ columns[j]`` (minus y for j = 0) and, if ``adjoint``, ``F[j] @ P``, for
-        the c rows of ``columns`` (c, T), in float64: one compiled pass over the data (which
-        computes the adjoint products in any case; its residuals have the bits of
-        :func:`lib.streaming.fused_gradient`'s), or, in the BLAS reference regime, two BLAS
-        matrix-vector products per row of ``columns``."""
-        if self.compiled:
-            return fused_pass(self.packed, columns, self.y)
-        out = np.empty((columns.shape[0], self.n))
-        total = np.empty(columns.shape) if adjoint else None
-        for j, column in enumerate(columns):
-            out[j] = self.packed @ column
-            if j == 0:
-                out[0] -= self.y
-            if adjoint:
-                total[j] = out[j].astype(self.packed.dtype, copy=False) @ self.packed
-        return out, total
+    def _stream(self, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``F[j] = P @ columns[j]`` (minus y for j = 0) and ``F[j] @ P``, for the c rows of
+        ``columns`` (c, T), in float64: one compiled pass over the data, whose residuals have
+        the bits of :func:`lib.streaming.fused_gradient`'s."""
+        return fused_pass(self.packed, columns, self.y)
 
     def measure(self, M: np.ndarray) -> np.ndarray:
         """:math:`(\\langle A_i, M\\rangle)_i` for symmetric ``M``."""
@@ -157,28 +131,23 @@ class GaussianOperator(SampledSensingOperator):
 
     def residuals(self, U: np.ndarray) -> np.ndarray:
         """:math:`\\mathrm{res}_i = \\langle A_i, UU^T\\rangle - y_i`."""
-        gram = packed_gram(U, self.packed.dtype) if self.compiled else self._pack(U @ U.T)
-        return self._stream(gram, adjoint=False)[0][0]
+        return self._stream(packed_gram(U, self.packed.dtype))[0][0]
 
     def value(self, U: np.ndarray) -> float:
         res = self.residuals(U)
         return float(res @ res) / self.n
 
     def value_and_grad(self, U: np.ndarray) -> tuple[float, np.ndarray]:
-        if self.compiled:
-            res, grad = fused_gradient(self.packed, U, self.y, self._gradient_weight,
-                                       self._packed_index)
-            return float(res @ res) / self.n, grad
-        res, packed_sum = self._stream(self._pack(U @ U.T), adjoint=True)
-        return (float(res[0] @ res[0]) / self.n,
-                self._symmetric(packed_sum[0], self._gradient_weight) @ U)
+        res, grad = fused_gradient(self.packed, U, self.y, self._gradient_weight,
+                                   self._packed_index)
+        return float(res @ res) / self.n, grad
 
     def hvp(self, U: np.ndarray, V: np.ndarray) -> np.ndarray:
         r"""One fused pass with two right-hand sides: :math:`m = \mathrm{triu}(UU^\top)` gives
         the residuals, :math:`\mathrm{triu}(UV^\top + VU^\top)` gives :math:`\delta`."""
         cross = U @ V.T
         pair = np.stack([U @ U.T, cross + cross.T])
-        _, packed_sums = self._stream(self._pack(pair), adjoint=True)
+        _, packed_sums = self._stream(self._pack(pair))
         S = self._symmetric(packed_sums, self._gradient_weight)
         return S[1] @ U + S[0] @ V
 
@@ -285,12 +254,19 @@ class PopulationOperator(PopulationSensingOperator):
         L(U) = \|UU^\top - M^*\|_F^2 + \sigma^2
              = \|U^\top U\|_F^2 - 2\|U^{*\top} U\|_F^2 + \|U^{*\top} U^*\|_F^2 + \sigma^2,
 
-        \nabla L(U) = 4\big(U (U^\top U) - U^* (U^{*\top} U)\big),
+        \nabla L(U) = 4\,(UU^\top - M^*)\, U = 4\big(U (U^\top U) - U^* (U^{*\top} U)\big),
 
         \nabla^2 L(U)[V] = 4\big(U(V^\top U) + U (U^\top V) + V (U^\top U)
-                            - U^* (U^{*\top} V)\big),
+                            - U^* (U^{*\top} V)\big).
 
-    all in O(d k^2 + d k r) without any d x d matrix. With ``dtype=float32`` the products run
+    Loss and gradient are evaluated in the cheaper of two orders for the shape of U (d x k, with
+    :math:`U^*` d x r): through the k x k Gram matrix :math:`U^\top U`, about
+    :math:`1.5\,dk^2 + 2\,dkr` multiply-adds and no d x d matrix, or through the d x d error
+    :math:`E = UU^\top - M^*`, about :math:`1.5\,d^2k + d^2` (:meth:`outer_order`). The second
+    is the cheaper one from k = d on (a little below d too when r is large), so Figure 1's
+    d = k = 500 takes it, and k much smaller than d (pruned models, the Performance chapter's
+    d = 500, k = 20) takes the first. The
+    Hessian-vector product uses the Gram order. With ``dtype=float32`` the products run
     in single precision (twice the rate of float64 on CPUs with SIMD; the loss is summed in
     float64, but it and the gradient are accurate to about 1e-7 of their scale, so recovery
     stalls near 1e-6 relative error). The chapter on failure without
@@ -308,6 +284,29 @@ class PopulationOperator(PopulationSensingOperator):
         gram_star = U_star.T @ U_star
         self._norm_star_sq = float(np.sum(gram_star * gram_star))
 
+    def outer_order(self, k: int) -> bool:
+        r"""Whether a width-k factor is cheaper through the d x d error :math:`UU^\top - M^*`
+        (:math:`1.5\,d^2k + d^2` multiply-adds) than through :math:`U^\top U`
+        (:math:`1.5\,dk^2 + 2\,dkr`)."""
+        d, r = self.U_star.shape
+        return 1.5 * d * d * k + d * d < 1.5 * d * k * k + 2 * d * k * r
+
+    @functools.cached_property
+    def _M_star(self) -> np.ndarray:
+        """:math:`M^* = U^* U^{*\top}` in the compute dtype (made on first use of the d x d
+        order)."""
+        return self._U_star @ self._U_star.T
+
+    def _error(self, U: np.ndarray) -> np.ndarray:
+        """:math:`E = UU^\top - M^*`, d x d, for U in the compute dtype."""
+        error = U @ U.T
+        error -= self._M_star
+        return error
+
+    def _error_value(self, error: np.ndarray) -> float:
+        """The loss (in float64) from :math:`E = UU^\top - M^*`."""
+        return float(np.sum(error * error, dtype=np.float64)) + self.noise_variance
+
     def _gram(self, U: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """U in the compute dtype and :math:`U^\top U`."""
         U = U.astype(self.dtype, copy=False)
@@ -320,16 +319,24 @@ class PopulationOperator(PopulationSensingOperator):
                      + self._norm_star_sq + self.noise_variance)
 
     def value(self, U: np.ndarray) -> float:
+        if self.outer_order(U.shape[1]):
+            return self._error_value(self._error(U.astype(self.dtype, copy=False)))
         U, gram = self._gram(U)
         return self._value(gram, self._U_star.T @ U)
 
     def value_and_grad(self, U: np.ndarray) -> tuple[float, np.ndarray]:
+        # Scaling the small factor by 4 in place is exact (the same bits as scaling the
+        # gradient) and allocates no temporary of the gradient's size: at d = k = 500 such a
+        # temporary costs more than the scaling itself (fresh pages, benchmarks/).
+        if self.outer_order(U.shape[1]):
+            U = U.astype(self.dtype, copy=False)
+            error = self._error(U)
+            value = self._error_value(error)
+            error *= 4.0
+            return value, _float64(error @ U)
         U, gram = self._gram(U)
         cross = self._U_star.T @ U
         value = self._value(gram, cross)
-        # Scaling the small factors by 4 in place is exact (the same bits as scaling the
-        # gradient) and allocates no temporary of the gradient's size: at d = k = 500 such a
-        # temporary costs more than the scaling itself (fresh pages, benchmarks/).
         gram *= 4.0
         cross *= 4.0
         grad = U @ gram

@@ -14,6 +14,7 @@ An interrupted run (Ctrl-C) returns what it has, with ``status="interrupted"``.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -200,12 +201,14 @@ class _Run:
         value, grad = self.obj.value_and_grad(U)
         if iteration == 0:
             self.limit = _blowup_limit(self.obj, value) if np.isfinite(value) else np.inf
-        if not np.isfinite(value) or value > self.limit:
+        if not math.isfinite(value) or value > self.limit:
             self.bar.close()
             raise DivergenceError(iteration, self.last_finite, self.step,
                                   suggest_step(self.obj, self.U0))
         self.last_finite = value
-        grad_norm = float(np.sqrt(np.sum(grad * grad)))
+        # np.sum's own reduction and sqrt, without their Python wrappers: the same bits, and
+        # about 3 us less per step, a few percent of a small gradient (benchmarks/README.md).
+        grad_norm = math.sqrt(np.add.reduce(grad * grad, axis=None))
         if iteration % self.record_every == 0:
             self.recorder.record(iteration, value, grad_norm, U, self.obj.problem.U_star)
         if self.callback is not None:

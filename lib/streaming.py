@@ -22,99 +22,35 @@ Determinism: the rows are cut into :data:`CHUNKS` fixed chunks (whole groups of 
 remainder in the last chunk), each accumulated in its own buffer, and the buffers are summed in
 chunk order. The threads only decide who computes which chunk (and which entries of the sum
 and which rows of the product), so the result is the same, bit for bit, for any number of
-threads (:func:`set_threads`).
+threads (:func:`lib.set_threads`).
 
-Threads: the chunks are shared out by Numba's threading layer (OpenMP with Numba's Linux
-wheels; TBB if installed; else Numba's own workqueue, which must not be called from two Python
-threads at once), whose threads wait actively between calls, so that even a 0.3 ms pass gains
-from a second core (data of at most :data:`THREAD_BYTES` stays on the calling thread). OpenMP
-cannot run in a process forked from one that has used it (GNU OpenMP would terminate the
-child), so such a child runs the pass on one thread and says so once with a
-``RuntimeWarning``; :func:`lib.run_seeds` sets one thread in its workers anyway.
+Threads: the chunks are shared out by Numba's threading layer (:mod:`lib.runtime`: thread
+count, wait policy, the fork guard; data of at most :data:`lib.runtime.THREAD_BYTES` stays on
+the calling thread).
 
-The kernels (:mod:`lib._kernels`) are compiled by Numba on first use (a few seconds per storage
-dtype) and cached next to their file; Numba itself is imported only then. Within a row the
-products are summed in SIMD lanes (``fastmath`` reassociation), so the last bits differ from
-NumPy's order, by a relative 1e-16 in float64.
+The kernels below (:func:`chunk_range`, :func:`parallel_chunks`, :func:`pack_gram`,
+:func:`weighted_chunk_sum`, :func:`symmetric_times`, :func:`serial_gradient`,
+:func:`parallel_gradient`) are compiled by Numba on first use (:func:`lib.runtime.kernel`).
+Only :func:`pack_gram` and :func:`chunk_range` use ``fastmath`` reassociation (within a row the
+products are summed in SIMD lanes, so the last bits differ from NumPy's order, by a relative
+1e-16 in float64); the rest is plain IEEE, and every output entry is computed by the same code
+in the same order whichever thread computes it.
 """
 
 from __future__ import annotations
 
 import functools
-import os
-import warnings
-from types import ModuleType
 
 import numpy as np
 
-from lib._validation import check_int
+from lib.runtime import MAX_THREADS, kernel, prange, threads_for
 
 #: Rows are cut into this many contiguous chunks, whatever the thread count (determinism).
-CHUNKS = 16
+CHUNKS = MAX_THREADS
 #: Rows per group: eight rows of d = 100 data (320 kB) stay in a 512 kB L2 cache between their
-#: dot products and their accumulation.
+#: dot products and their accumulation. :func:`chunk_range` is unrolled by hand for eight rows.
 GROUP = 8
-#: Data up to this many bytes is read on the calling thread alone: handing work to a second
-#: thread costs more than it saves below about 0.3 MB on the reference machine (a d = 10,
-#: n = 300 gradient: 24 us on one thread, 27 on two; d = 20, n = 600: 66 against 52).
-#: It also keeps OpenMP, and its fork restriction, out of processes that only run small problems.
-THREAD_BYTES = 2**18
-
-
-def available_cores() -> int:
-    """Number of CPU cores this process may run on."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
-_threads = min(available_cores(), CHUNKS)
-_kernels: ModuleType | None = None
-#: The parallel kernel has run in this process; in a parent before this process was forked.
-_used_threads = False
-_forked_after_threads = False
-
-
-def set_threads(threads: int) -> None:
-    """Number of threads of the compiled Gaussian pass (default: the available cores, at most
-    :data:`CHUNKS`; data of at most :data:`THREAD_BYTES` always runs on one). Results do not
-    depend on it. The chunks are cut into this many runs, which
-    Numba's thread pool (``numba.get_num_threads()``, by default all cores) shares out.
-    :func:`lib.run_seeds` sets 1 in its workers."""
-    global _threads
-    _threads = min(check_int("threads", threads, minimum=1), CHUNKS)
-
-
-def get_threads() -> int:
-    """Number of threads of the compiled Gaussian pass (see :func:`set_threads`)."""
-    return _threads
-
-
-def _after_fork_in_child() -> None:
-    global _forked_after_threads
-    _forked_after_threads = _forked_after_threads or _used_threads
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)
-
-
-def _parts(nbytes: int) -> int:
-    """Threads to use now for ``nbytes`` of data: :func:`get_threads`, or 1 for data of at most
-    :data:`THREAD_BYTES` or in a child forked after threads ran."""
-    global _used_threads
-    if _threads == 1 or nbytes <= THREAD_BYTES:
-        return 1
-    if _forked_after_threads:
-        warnings.warn("lib.streaming: this process was forked from one whose compiled pass had "
-                      "used threads, and OpenMP cannot run after such a fork, so the pass runs "
-                      "on one thread here (call lib.set_threads(1) in forked children, or start "
-                      "them with the 'spawn' or 'forkserver' method)",
-                      RuntimeWarning, stacklevel=4)
-        set_threads(1)
-        return 1
-    _used_threads = True
-    return _threads
+_FASTMATH = {"reassoc", "contract", "nsz", "arcp"}
 
 
 @functools.lru_cache(maxsize=64)
@@ -124,15 +60,6 @@ def _chunk_bounds(n: int) -> np.ndarray:
     bounds[-1] = n
     bounds.flags.writeable = False
     return bounds
-
-
-def compiled_kernels() -> ModuleType:
-    """:mod:`lib._kernels`, imported (with Numba) on first use; also used by
-    :func:`lib.regularizer.add_penalty`."""
-    global _kernels
-    if _kernels is None:
-        from lib import _kernels
-    return _kernels
 
 
 def _pass_buffers(n: int, count: int, width: int,
@@ -149,7 +76,7 @@ def packed_gram(U: np.ndarray, dtype: np.dtype) -> np.ndarray:
     one :func:`fused_gradient` computes."""
     U = np.ascontiguousarray(U, dtype=np.float64)
     m = np.empty((1, U.shape[0] * (U.shape[0] + 1) // 2), dtype=dtype)
-    compiled_kernels().pack_gram(U, m[0])
+    pack_gram(U, m[0])
     return m
 
 
@@ -173,15 +100,14 @@ def fused_pass(packed: np.ndarray, columns: np.ndarray,
     total : ndarray, shape (c, T), float64
         :math:`g_j`, accumulated per chunk in the storage dtype and summed in float64.
     """
-    kernels = compiled_kernels()
     n, width = packed.shape
     bounds = _chunk_bounds(n)
     out, partial, coefficients = _pass_buffers(n, columns.shape[0], width, packed.dtype)
-    parts = _parts(packed.nbytes)
+    parts = threads_for(packed.nbytes)
     if parts == 1:
-        kernels.chunk_range(packed, columns, y, bounds, 0, CHUNKS, out, partial, coefficients)
+        chunk_range(packed, columns, y, bounds, 0, CHUNKS, out, partial, coefficients)
     else:
-        kernels.parallel_chunks(packed, columns, y, bounds, parts, out, partial, coefficients)
+        parallel_chunks(packed, columns, y, bounds, parts, out, partial, coefficients)
     return out, partial.sum(axis=0, dtype=np.float64)
 
 
@@ -217,7 +143,6 @@ def fused_gradient(packed: np.ndarray, U: np.ndarray, y: np.ndarray, weight: np.
     residuals : ndarray, shape (n,), float64
     gradient : ndarray, shape (d, k), float64
     """
-    kernels = compiled_kernels()
     U = np.ascontiguousarray(U, dtype=np.float64)
     n, width = packed.shape
     bounds = _chunk_bounds(n)
@@ -225,11 +150,176 @@ def fused_gradient(packed: np.ndarray, U: np.ndarray, y: np.ndarray, weight: np.
     m = np.empty((1, width), dtype=packed.dtype)
     g = np.empty(width)
     G = np.empty(U.shape)
-    parts = _parts(packed.nbytes)
+    parts = threads_for(packed.nbytes)
     if parts == 1:
-        kernels.serial_gradient(packed, U, y, bounds, weight, index, m, out, partial,
+        serial_gradient(packed, U, y, bounds, weight, index, m, out, partial,
                                 coefficients, g, G)
     else:
-        kernels.parallel_gradient(packed, U, y, bounds, parts, weight, index, m, out, partial,
+        parallel_gradient(packed, U, y, bounds, parts, weight, index, m, out, partial,
                                   coefficients, g, G)
     return out[0], G
+
+
+# ---------------------------------------------------------------- the kernels
+
+
+@kernel(fastmath=_FASTMATH, boundscheck=False)
+def chunk_range(P, columns, y, bounds, first, last, out, partial, coefficients):
+    """Chunks ``first`` to ``last - 1`` of the fused pass (see :mod:`lib.streaming`), each
+    accumulated in its own ``partial[chunk]``, zeroed here. ``coefficients`` is a
+    (chunks, GROUP) scratch array in the storage dtype: storing a float64 residual into it
+    rounds the residual to that dtype. The sums start from ``zero``, a zero of that dtype."""
+    width = P.shape[1]
+    count = columns.shape[0]
+    for chunk in range(first, last):
+        partial[chunk] = 0
+        coef = coefficients[chunk]
+        zero = P[0, 0] - P[0, 0]
+        stop = bounds[chunk + 1]
+        i = bounds[chunk]
+        while i < stop:
+            if i + GROUP <= stop:
+                r0 = P[i]
+                r1 = P[i + 1]
+                r2 = P[i + 2]
+                r3 = P[i + 3]
+                r4 = P[i + 4]
+                r5 = P[i + 5]
+                r6 = P[i + 6]
+                r7 = P[i + 7]
+                for j in range(count):
+                    m = columns[j]
+                    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = zero
+                    for t in range(width):
+                        mt = m[t]
+                        s0 += r0[t] * mt
+                        s1 += r1[t] * mt
+                        s2 += r2[t] * mt
+                        s3 += r3[t] * mt
+                        s4 += r4[t] * mt
+                        s5 += r5[t] * mt
+                        s6 += r6[t] * mt
+                        s7 += r7[t] * mt
+                    coef[0], coef[1], coef[2], coef[3] = s0, s1, s2, s3
+                    coef[4], coef[5], coef[6], coef[7] = s4, s5, s6, s7
+                    for q in range(GROUP):
+                        value = np.float64(coef[q])
+                        if j == 0:
+                            value -= y[i + q]
+                        out[j, i + q] = value
+                        coef[q] = value
+                    w0, w1, w2, w3 = coef[0], coef[1], coef[2], coef[3]
+                    w4, w5, w6, w7 = coef[4], coef[5], coef[6], coef[7]
+                    acc = partial[chunk, j]
+                    for t in range(width):
+                        acc[t] += (((w0 * r0[t] + w1 * r1[t]) + (w2 * r2[t] + w3 * r3[t]))
+                                   + ((w4 * r4[t] + w5 * r5[t]) + (w6 * r6[t] + w7 * r7[t])))
+                i += GROUP
+            else:
+                row = P[i]
+                for j in range(count):
+                    m = columns[j]
+                    s = zero
+                    for t in range(width):
+                        s += row[t] * m[t]
+                    value = np.float64(s)
+                    if j == 0:
+                        value -= y[i]
+                    out[j, i] = value
+                    coef[0] = value
+                    w = coef[0]
+                    acc = partial[chunk, j]
+                    for t in range(width):
+                        acc[t] += w * row[t]
+                i += 1
+
+
+@kernel(parallel=True)
+def parallel_chunks(P, columns, y, bounds, parts, out, partial, coefficients):
+    """All chunks of the fused pass, cut into ``parts`` contiguous runs of chunks, one per
+    thread: of the ``chunks = partial.shape[0]``, run ``part`` computes ``chunks * part //
+    parts`` to ``chunks * (part + 1) // parts - 1`` with :func:`chunk_range`."""
+    chunks = partial.shape[0]
+    for part in prange(parts):
+        chunk_range(P, columns, y, bounds, chunks * part // parts, chunks * (part + 1) // parts,
+                    out, partial, coefficients)
+
+
+@kernel(fastmath=_FASTMATH, boundscheck=False)
+def pack_gram(U, m):
+    r"""The packed upper triangle of :math:`UU^\top`: ``m[t]`` is :math:`U_a \cdot U_b` for the
+    t-th entry (a, b), a <= b, of the row-major upper triangle, rounded to the dtype of ``m``
+    (d(d+1)/2 dot products of length k, half the multiply-adds of :math:`UU^\top`)."""
+    d, k = U.shape
+    t = 0
+    for a in range(d):
+        row_a = U[a]
+        for b in range(a, d):
+            row_b = U[b]
+            total = 0.0
+            for j in range(k):
+                total += row_a[j] * row_b[j]
+            m[t] = total
+            t += 1
+
+
+@kernel(boundscheck=False)
+def weighted_chunk_sum(partial, weight, first, last, g):
+    r"""Entries ``first`` to ``last - 1`` of :math:`g_t = w_t \sum_c \mathrm{partial}_{c,0,t}`,
+    summed in float64 in chunk order. (The loops run over views: LLVM vectorises a loop over
+    ``range(view.shape[0])``, not one over ``range(first, last)``, 3x slower here.)"""
+    total = g[first:last]
+    for t in range(total.shape[0]):
+        total[t] = 0.0
+    for chunk in range(partial.shape[0]):
+        block = partial[chunk, 0, first:last]
+        for t in range(total.shape[0]):
+            total[t] += block[t]
+    scale = weight[first:last]
+    for t in range(total.shape[0]):
+        total[t] *= scale[t]
+
+
+@kernel(boundscheck=False)
+def symmetric_times(g, index, U, first, last, G):
+    r"""Rows ``first`` to ``last - 1`` of :math:`G = \mathrm{sym}(g)\, U`, where
+    :math:`\mathrm{sym}(g)_{ab} = g_{\mathrm{index}[a d + b]}` (``index`` maps both (a, b) and
+    (b, a) to their packed entry)."""
+    d = U.shape[0]
+    for a in range(first, last):
+        row = G[a]
+        for j in range(row.shape[0]):
+            row[j] = 0.0
+        for b in range(d):
+            coefficient = g[index[a * d + b]]
+            row_b = U[b]
+            for j in range(row.shape[0]):
+                row[j] += coefficient * row_b[j]
+
+
+@kernel()
+def serial_gradient(P, U, y, bounds, weight, index, m, out, partial, coefficients, g, G):
+    r"""A gradient on the calling thread: :math:`m = \mathrm{triu}(UU^\top)` packed, residuals
+    ``out[0]`` :math:`= Pm - y`, :math:`g = w \odot P^\top \mathrm{res}`,
+    :math:`G = \mathrm{sym}(g)\, U`."""
+    pack_gram(U, m[0])
+    chunk_range(P, m, y, bounds, 0, partial.shape[0], out, partial, coefficients)
+    weighted_chunk_sum(partial, weight, 0, g.shape[0], g)
+    symmetric_times(g, index, U, 0, U.shape[0], G)
+
+
+@kernel(parallel=True)
+def parallel_gradient(P, U, y, bounds, parts, weight, index, m, out, partial, coefficients, g, G):
+    """:func:`serial_gradient` with the pass, the chunk sum and the rows of G each cut into
+    ``parts`` contiguous runs, one per thread (the packing, 3% of the
+    multiply-adds at d = k = 50, stays serial)."""
+    pack_gram(U, m[0])
+    parallel_chunks(P, m, y, bounds, parts, out, partial, coefficients)
+    width = g.shape[0]
+    for part in prange(parts):
+        weighted_chunk_sum(partial, weight, width * part // parts, width * (part + 1) // parts, g)
+    d = U.shape[0]
+    for part in prange(parts):
+        symmetric_times(g, index, U, d * part // parts, d * (part + 1) // parts, G)
+
+

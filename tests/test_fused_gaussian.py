@@ -1,7 +1,7 @@
-"""The Gaussian operator in both regimes (the compiled code of lib.streaming, the default, and
-the BLAS reference implementation): each gives the dense-formula answer, the compiled code does
-not depend on the thread count, and a gradient allocates O(n + d^2 + dk) memory, never a copy
-of the sensing data."""
+"""The Gaussian operator (the compiled code of lib.streaming) and its BLAS reference
+implementation (benchmarks/blas_reference.py): each gives the dense-formula answer, the compiled
+code does not depend on the thread count, and a gradient allocates O(n + d^2 + dk) memory,
+never a copy of the sensing data."""
 
 from __future__ import annotations
 
@@ -16,40 +16,32 @@ import pytest
 from conftest import relative_error
 
 import lib
+from benchmarks.blas_reference import BlasGaussianOperator
 from lib.operators import GaussianOperator
 from lib.streaming import CHUNKS, GROUP
 
-# blas_bytes: everything read with BLAS, everything read by the compiled pass.
-LAYOUTS = [2**40, 0]
+# The compiled operator and the BLAS reference implementation.
+LAYOUTS = [BlasGaussianOperator, GaussianOperator]
 
 
-def _operator(prob: lib.Problem, blas_bytes: int) -> GaussianOperator:
-    return GaussianOperator(prob.operator.packed, prob.operator.y, prob.d, blas_bytes=blas_bytes)
+def _operator(prob: lib.Problem, layout: type[GaussianOperator]) -> GaussianOperator:
+    return layout(prob.operator.packed, prob.operator.y, prob.d)
 
 
 @pytest.fixture
 def threads(monkeypatch):
     """Threads for data of any size (THREAD_BYTES = 0, so that the small test problems exercise
     the parallel kernels), and the thread count restored after a test that changes it."""
-    monkeypatch.setattr(lib.streaming, "THREAD_BYTES", 0)
+    monkeypatch.setattr(lib.runtime, "THREAD_BYTES", 0)
     before = lib.get_threads()
     yield
     lib.set_threads(before)
 
 
-def test_layouts_choose_their_regime() -> None:
-    prob = lib.make_problem(10, 2, 50, seed=0)
-    assert prob.operator.compiled  # the default: every size is read by the compiled code
-    assert not _operator(prob, LAYOUTS[0]).compiled
-    assert _operator(prob, LAYOUTS[1]).compiled
-    assert not _operator(prob, prob.operator.packed.nbytes).compiled
-    assert _operator(prob, prob.operator.packed.nbytes - 1).compiled
-
-
 @pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("n", [3, 70, GROUP * CHUNKS + 5])
 @pytest.mark.filterwarnings("ignore:n = 3 measurements")
-def test_both_regimes_match_the_dense_formulas(layout: int, n: int) -> None:
+def test_both_regimes_match_the_dense_formulas(layout: type[GaussianOperator], n: int) -> None:
     """n = 3 is all remainder rows, 70 leaves chunks empty, 133 fills every chunk."""
     prob = lib.make_problem(9, 2, n, sigma=0.2, seed=5)
     operator = _operator(prob, layout)
@@ -71,7 +63,7 @@ def test_both_regimes_match_the_dense_formulas(layout: int, n: int) -> None:
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
-def test_value_is_bitwise_the_value_of_value_and_grad(layout: int) -> None:
+def test_value_is_bitwise_the_value_of_value_and_grad(layout: type[GaussianOperator]) -> None:
     prob = lib.make_problem(8, 2, 90, sigma=0.1, seed=2)
     operator = _operator(prob, layout)
     U = np.random.default_rng(4).standard_normal((8, 5))
@@ -99,7 +91,8 @@ def test_gradient_allocates_no_copy_of_the_sensing_data() -> None:
     packed_bytes = prob.operator.packed.nbytes
     for layout in LAYOUTS:
         operator = _operator(prob, layout)
-        operator.hvp(U, U)  # loads the compiled kernel (one-time allocations of Numba's)
+        operator.value_and_grad(U)  # loads the compiled kernels (one-time allocations of
+        operator.hvp(U, U)  # Numba's, more when read from its cache than when just compiled)
         tracemalloc.start()
         operator.value_and_grad(U)
         operator.hvp(U, U)
@@ -110,7 +103,7 @@ def test_gradient_allocates_no_copy_of_the_sensing_data() -> None:
 
 def test_compiled_pass_does_not_depend_on_the_thread_count(threads) -> None:
     prob = lib.make_problem(12, 2, 500, sigma=0.1, seed=3)
-    operator = _operator(prob, 0)
+    operator = prob.operator
     rng = np.random.default_rng(6)
     U, V = rng.standard_normal((12, 4)), rng.standard_normal((12, 4))
     results = []
@@ -137,7 +130,7 @@ def test_forked_children_fall_back_to_one_thread(threads) -> None:
     and give the parent's numbers. Also through lib.run_seeds (one thread per worker)."""
     lib.set_threads(2)
     prob = lib.make_problem(12, 2, 400, sigma=0.1, seed=3)
-    operator = _operator(prob, 0)
+    operator = prob.operator
 
     def gradient(seed: int) -> np.ndarray:
         return operator.value_and_grad(np.full((12, 3), 0.1 * seed))[1]
@@ -172,22 +165,22 @@ def test_small_data_runs_on_one_thread_and_numba_loads_only_for_gaussian_sensing
     Numba (0.3 s and tens of MB);
     data of at most THREAD_BYTES never starts OpenMP threads (a hand-off costs more than it
     saves there, and a process that has used OpenMP cannot fork safely); larger data does."""
-    script = ("import sys, numpy as np, lib, lib.streaming as streaming\n"
+    script = ("import sys, numpy as np, lib, lib.runtime as runtime\n"
               "print('numba' in sys.modules)\n"
               "for kind in ('rank_one', 'population'):\n"
               "    lib.Objective(lib.make_problem(10, 2, 100, sensing=kind, seed=0))"
               ".value_and_grad(np.ones((10, 2)))\n"
               "print('numba' in sys.modules)\n"
               "small = lib.make_problem(10, 2, 100, seed=0)\n"
-              "assert small.operator.packed.nbytes <= streaming.THREAD_BYTES\n"
+              "assert small.operator.packed.nbytes <= runtime.THREAD_BYTES\n"
               "lib.Objective(small).value_and_grad(np.ones((10, 2)))\n"
               "small.operator.hvp(np.ones((10, 2)), np.ones((10, 2)))\n"
-              "print('numba' in sys.modules, streaming._used_threads)\n"
+              "print('numba' in sys.modules, runtime._used_threads)\n"
               "lib.set_threads(2)\n"
               "large = lib.make_problem(30, 2, 300, seed=0)\n"
-              "assert large.operator.packed.nbytes > streaming.THREAD_BYTES\n"
+              "assert large.operator.packed.nbytes > runtime.THREAD_BYTES\n"
               "lib.Objective(large).value_and_grad(np.ones((30, 2)))\n"
-              "print(streaming._used_threads)\n")
+              "print(runtime._used_threads)\n")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             check=True)
     assert result.stdout.split() == ["False", "False", "True", "False", "True"]

@@ -71,6 +71,27 @@ def test_population_loss_matches_monte_carlo() -> None:
     assert relative_error(lib.Objective(population).value(U), expected) < 1e-12
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(("k", "outer"), [(2, False), (8, True), (12, True)])
+def test_population_orders_agree_with_the_dense_formula(k: int, outer: bool,
+                                                        dtype: type) -> None:
+    """Loss and gradient through U^T U (k much smaller than d) and through U U^T - M* (k >= d,
+    the cheaper order there) both equal ||U U^T - M*||^2 + sigma^2 and 4 (U U^T - M*) U;
+    float32 to 1e-5."""
+    d, r = 8, 3
+    prob = lib.make_problem(d, r, 1, sigma=0.3, sensing="population", seed=2, dtype=dtype)
+    operator = prob.operator
+    assert operator.outer_order(k) == outer
+    U = np.random.default_rng(k).standard_normal((d, k)) / np.sqrt(d)
+    error = U @ U.T - prob.M_star
+    tolerance = 1e-12 if dtype == np.float64 else 1e-5
+    value, grad = operator.value_and_grad(U)
+    assert relative_error(value, np.sum(error**2) + 0.3**2) < tolerance
+    assert relative_error(grad, 4 * error @ U) < tolerance
+    assert grad.dtype == np.float64
+    assert operator.value(U) == value
+
+
 def test_rank_one_operator_matches_dense_formula() -> None:
     prob = lib.make_problem(6, 2, 50, sigma=0.2, sensing="rank_one", seed=6)
     X = prob.sensing_vectors()
