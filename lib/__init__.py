@@ -14,12 +14,13 @@ The public API (stable; see README.md for a map of the modules)::
     res = lib.fine_tune(prob, U_prune, step, max_iter, tol=1e-10)
     out = lib.train_prune_finetune(prob, k, lam, beta)
     lib.networks.population_test_error(U, U_star)   # quadratic networks (extension)
-    results = lib.run_seeds(function, seeds, processes=2)   # parallel, in seed order
+    results = lib.run_seeds(function, seeds, processes=2)   # parallel (Dask), in seed order
+    lib.sweep.run("sweep.toml", "store_dir"); lib.sweep.load("store_dir")   # grids of runs
     lib.set_threads(1)   # threads of the compiled Gaussian pass (results do not depend on it)
 """
 
-from lib import networks, theory
-from lib.batch import run_seeds
+from lib import networks, sweep, theory
+from lib.batch import SeedsInterrupted, run_seeds
 from lib.certificate import (
     SOSPCertificate,
     hessian_operator,
@@ -57,6 +58,7 @@ __all__ = [
     "Problem",
     "PruneResult",
     "SOSPCertificate",
+    "SeedsInterrupted",
     "column_weight",
     "fine_tune",
     "get_threads",
@@ -74,6 +76,7 @@ __all__ = [
     "smooth_group_lasso",
     "sosp_certificate",
     "suggest_step",
+    "sweep",
     "theory",
     "train_prune_finetune",
 ]
