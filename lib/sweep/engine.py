@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -55,6 +56,14 @@ def _local_client(workers: int) -> Client:
     return client
 
 
+def _apply(function: Callable[[Any], Any], item: Any) -> Any:
+    return function(item)
+
+
+def _identity(item: Any) -> Any:
+    return item
+
+
 @contextmanager
 def _connect(scheduler: str | None, workers: int) -> Iterator[Client]:
     if scheduler is None:
@@ -82,8 +91,9 @@ def map_unordered(function: Callable[[Any], Any], items: Sequence[Any],
     Parameters
     ----------
     function : callable
-        Serialised with cloudpickle: lambdas and functions defined in a notebook or script work
-        (with the data they refer to); functions of importable modules are sent by name.
+        Serialised with cloudpickle and sent to the cluster once: lambdas and functions defined
+        in a notebook or script work (with the data they refer to); functions of importable
+        modules are sent by name.
     items : sequence
     on_result : callable
         Called in this process, so results are kept (on disk, say) as soon as they arrive.
@@ -107,7 +117,13 @@ def map_unordered(function: Callable[[Any], Any], items: Sequence[Any],
     from distributed import as_completed
 
     with _connect(scheduler, workers) as client:
-        futures = client.map(function, items, pure=False)
+        with warnings.catch_warnings():  # large closures are fine: they are sent once
+            warnings.filterwarnings("ignore", "Sending large graph", UserWarning)
+            # A task that returns the function: sent once rather than once per item, and
+            # recomputed from the graph if the worker holding it dies (scattered data would
+            # be lost with it).
+            shared = client.submit(_apply, _identity, function, pure=False)
+        futures = client.map(_apply, [shared] * len(items), items, pure=False)
         index = {future.key: i for i, future in enumerate(futures)}
         try:
             with tqdm(total=len(items), disable=not progress, desc=description) as bar:
