@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 
-.PHONY: book test notebooks lab bench clean
+.PHONY: book test notebooks lab bench bench-sweep sweep clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,18 @@ lab: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_gradient.py
+
+# Speed of lib.sweep against a plain loop (benchmarks/README.md).
+bench-sweep: $(STAMP)
+	$(BIN)/python benchmarks/bench_sweep.py
+
+# A sweep (README.md, "Sweeps"): make sweep SPEC=sweeps/lam_beta.toml STORE=runs/lam_beta,
+# optionally WORKERS=N (local cluster) or SCHEDULER=tcp://HOST:8786 (a running Dask scheduler).
+sweep: $(STAMP)
+	@test -n "$(SPEC)" -a -n "$(STORE)" || { echo "usage: make sweep SPEC=FILE.toml STORE=DIR" \
+		"[WORKERS=N | SCHEDULER=tcp://HOST:8786]"; exit 2; }
+	$(BIN)/python -m lib.sweep run $(SPEC) --store $(STORE) \
+		$(if $(WORKERS),--workers $(WORKERS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
 clean:
 	rm -rf _build
