@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 
-.PHONY: book test validate-matrix notebooks lab bench bench-contention clean
+.PHONY: book test validate-matrix notebooks lab bench bench-contention bench-sweep sweep clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,18 @@ bench: $(BENCH_STAMP)
 # The unit suite alone and next to two busy processes (benchmarks/contention.py).
 bench-contention: $(STAMP)
 	$(BIN)/python -m benchmarks.contention
+
+# Speed of lib.sweep against a plain loop (benchmarks/README.md).
+bench-sweep: $(STAMP)
+	$(BIN)/python benchmarks/bench_sweep.py
+
+# A sweep (README.md, "Sweeps"): make sweep SPEC=sweeps/lam_beta.toml STORE=runs/lam_beta,
+# optionally WORKERS=N (local cluster) or SCHEDULER=tcp://HOST:8786 (a running Dask scheduler).
+sweep: $(STAMP)
+	@test -n "$(SPEC)" -a -n "$(STORE)" || { echo "usage: make sweep SPEC=FILE.toml STORE=DIR" \
+		"[WORKERS=N | SCHEDULER=tcp://HOST:8786]"; exit 2; }
+	$(BIN)/python -m lib.sweep run $(SPEC) --store $(STORE) \
+		$(if $(WORKERS),--workers $(WORKERS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
 clean:
 	rm -rf _build

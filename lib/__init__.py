@@ -15,12 +15,13 @@ The public API (stable; see README.md for a map of the modules)::
     res = lib.fine_tune(prob, U_prune, step, max_iter, tol=1e-10)
     out = lib.train_prune_finetune(prob, k, lam, beta)
     lib.networks.population_test_error(U, U_star)   # quadratic networks (extension)
-    results = lib.run_seeds(function, seeds, processes=2)   # parallel, in seed order
+    results = lib.run_seeds(function, seeds, processes=2)   # parallel (Dask), in seed order
+    lib.sweep.run("sweep.toml", "store_dir"); lib.sweep.load("store_dir")   # grids of runs
     lib.set_threads(1)   # threads of the compiled code (results do not depend on it)
 """
 
-from lib import networks, theory
-from lib.batch import run_seeds
+from lib import networks, sweep, theory
+from lib.batch import SeedsInterrupted, run_seeds
 from lib.certificate import (
     SOSPCertificate,
     dense_hessian,
@@ -63,6 +64,7 @@ __all__ = [
     "Problem",
     "PruneResult",
     "SOSPCertificate",
+    "SeedsInterrupted",
     "column_norms",
     "column_weight",
     "dense_hessian",
@@ -83,6 +85,7 @@ __all__ = [
     "smooth_group_lasso",
     "sosp_certificate",
     "suggest_step",
+    "sweep",
     "theory",
     "train_prune_finetune",
 ]

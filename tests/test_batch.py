@@ -1,8 +1,15 @@
-"""lib.run_seeds: the parallel multi-seed path gives exactly the results of a plain loop."""
+"""lib.run_seeds: the parallel multi-seed path gives exactly the results of a plain loop, a
+killed worker does not make it hang, and Ctrl-C keeps the finished seeds."""
 
 from __future__ import annotations
 
 import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -44,13 +51,13 @@ def test_medium_gaussian_gradients_equal_the_one_thread_loop_exactly() -> None:
 
     with threadpool_limits(limits=1):
         sequential = [gradient(seed) for seed in range(4)]
-    for processes in (1, 2, 3):
+    for processes in (1, 2):
         parallel = lib.run_seeds(gradient, range(4), processes=processes)
         assert all(np.array_equal(a, b) for a, b in zip(parallel, sequential, strict=True))
 
 
 def test_results_come_back_in_seed_order_and_lambdas_work() -> None:
-    assert lib.run_seeds(lambda seed: seed * seed, range(7), processes=3) == [
+    assert lib.run_seeds(lambda seed: seed * seed, range(7), processes=2) == [
         seed * seed for seed in range(7)]
 
 
@@ -90,3 +97,71 @@ def test_bad_arguments_are_rejected() -> None:
     with pytest.raises(TypeError, match="processes"):
         lib.run_seeds(abs, range(3), processes=1.5)
     assert lib.run_seeds(abs, [], processes=2) == []
+
+
+@contextmanager
+def _fails_after(seconds: int) -> Iterator[None]:
+    """Turn a hang into a failure: SIGALRM raises TimeoutError in this (the main) thread."""
+    def timeout(signum: int, frame: object) -> None:
+        raise TimeoutError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, timeout)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_worker_killed_mid_seed_has_the_seed_rerun_instead_of_hanging(tmp_path: Path) -> None:
+    """Seed 1 SIGKILLs its own worker process the first time it runs (as an out-of-memory kill
+    would); Dask reruns it on a live worker and the results are those of the loop."""
+    marker = tmp_path / "killed-once"
+
+    def dies_once(seed: int) -> tuple[int, int]:
+        if seed == 1 and not marker.exists():
+            marker.touch()
+            os.kill(os.getpid(), signal.SIGKILL)
+        return seed, seed * seed
+
+    with _fails_after(240):
+        results = lib.run_seeds(dies_once, range(4), processes=2)
+    assert marker.exists()
+    assert results == [(seed, seed * seed) for seed in range(4)]
+
+
+def test_ctrl_c_raises_with_the_finished_seeds(tmp_path: Path) -> None:
+    """Seeds 0 and 1 finish at once, 2 and 3 wait for a file that never comes; a SIGINT to this
+    process once 0 and 1 are back raises SeedsInterrupted carrying them (and stops the local
+    cluster, so the waiting seeds do not keep running)."""
+    def slow_after_two(seed: int) -> int:
+        if seed >= 2:
+            while not (tmp_path / "never").exists():
+                time.sleep(0.01)
+        (tmp_path / f"done-{seed}").touch()
+        return 10 * seed
+
+    def interrupt_when_two_are_done() -> None:
+        while not all((tmp_path / f"done-{seed}").exists() for seed in (0, 1)):
+            time.sleep(0.01)
+        time.sleep(1.0)  # time for the two results to reach this process
+        os.kill(os.getpid(), signal.SIGINT)
+
+    interrupter = threading.Thread(target=interrupt_when_two_are_done, daemon=True)
+    with _fails_after(240), pytest.raises(lib.SeedsInterrupted) as stop:
+        interrupter.start()
+        lib.run_seeds(slow_after_two, range(4), processes=2)
+    assert stop.value.finished == [(0, 0), (1, 10)]
+    assert isinstance(stop.value, KeyboardInterrupt)
+
+
+def test_ctrl_c_in_the_one_process_loop_keeps_the_finished_seeds() -> None:
+    def interrupted_at_two(seed: int) -> int:
+        if seed == 2:
+            raise KeyboardInterrupt
+        return seed
+
+    with pytest.raises(lib.SeedsInterrupted, match="after 2 of 4 seeds") as stop:
+        lib.run_seeds(interrupted_at_two, range(4), processes=1)
+    assert stop.value.finished == [(0, 0), (1, 1)]

@@ -1,0 +1,128 @@
+"""Throughput of lib.sweep (runs per second) against a plain Python loop over the same runs.
+
+Run ``python benchmarks/bench_sweep.py`` (``make bench-sweep``); ``--runs`` sets the size of
+the spec. The spec is fixed: the pipeline of the fine-tuning chapter's scale (d = 20, r = 3,
+n = 1200, k = 20, 5000 training steps at most: about 0.4 s a run on an idle reference machine),
+two values of lambda and ``runs / 2`` seeds. Measured in one run, in turns (``--rounds``):
+
+* **loop**: ``lib.sweep.run_cell`` for every cell in this process, one BLAS and one compiled
+  thread (what a worker runs), no store;
+* **1 worker / 2 workers**: ``lib.sweep.run`` into a fresh store on a warm local cluster of that
+  size (started, and its workers' compiled kernels loaded, before the clock starts; the start
+  is timed separately).
+
+The overhead of the engine is ``time(1 worker) / time(loop) - 1``; it must stay under 10%
+for runs of 0.2 s or more. On a shared machine whose load changes between the timings that
+ratio also measures the load, so the table adds a second measure taken within the same sweep:
+the sweep's elapsed time against the sum of its runs' own ``wall_seconds`` (measured inside the
+task, on the worker), divided by the number of workers. The metrics of every engine run are
+checked equal to the loop's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench_gradient import machine_description
+from threadpoolctl import threadpool_limits
+
+import lib
+from lib.sweep import engine
+
+METRICS = ["kept", "error_pruned", "error_final", "train_iterations", "train_converged",
+           "fine_tune_iterations", "fine_tune_converged"]
+
+
+def make_spec(runs: int, first_seed: int = 0) -> dict[str, Any]:
+    """The benchmark's spec: ``runs`` runs (two lambdas, ``runs // 2`` seeds)."""
+    return {"task": "train_prune_finetune",
+            "seeds": list(range(first_seed, first_seed + runs // 2)),
+            "fixed": {"d": 20, "r": 3, "n": 1200, "sigma": 0.01, "k": 20, "beta": 1e-3,
+                      "train_iter": 5000, "fine_tune_iter": 500},
+            "grid": {"lam": [0.01, 0.02]}}
+
+
+def time_loop(spec: dict[str, Any]) -> tuple[float, list[dict[str, Any]]]:
+    """Seconds for every cell of ``spec`` in a loop here, and the metrics."""
+    cells = lib.sweep.read_spec(spec).cells()
+    lib.set_threads(1)
+    start = time.perf_counter()
+    with threadpool_limits(limits=1):
+        metrics = [lib.sweep.run_cell(spec["task"], cell) for cell in cells]
+    return time.perf_counter() - start, metrics
+
+
+def time_engine(spec: dict[str, Any], workers: int,
+                ) -> tuple[float, float, list[dict[str, Any]]]:
+    """Seconds of ``lib.sweep.run`` on a warm local cluster of ``workers``, the sum of the
+    runs' own seconds, and the metrics in the loop's order."""
+    with tempfile.TemporaryDirectory() as directory:
+        start = time.perf_counter()
+        lib.sweep.run(spec, directory, workers=workers)
+        seconds = time.perf_counter() - start
+        frame = lib.sweep.load(directory)
+    in_tasks = float(frame["wall_seconds"].sum())
+    by_cell = {(row.lam, row.seed): row for row in frame.itertuples()}
+    cells = lib.sweep.read_spec(spec).cells()
+    return seconds, in_tasks, [{name: getattr(by_cell[cell.arguments["lam"], cell.seed], name)
+                                for name in METRICS} for cell in cells]
+
+
+def warm_cluster(workers: int) -> float:
+    """Start the local cluster of ``workers`` and run one run on each worker (loading the
+    compiled kernels); returns the seconds this took."""
+    start = time.perf_counter()
+    engine.close_local_cluster()
+    with tempfile.TemporaryDirectory() as directory:
+        lib.sweep.run(make_spec(2 * workers, first_seed=1000), Path(directory), workers=workers)
+    return time.perf_counter() - start
+
+
+def main(runs: int, rounds: int) -> None:
+    print(machine_description())
+    spec = make_spec(runs)
+    time_loop(make_spec(2, first_seed=1000))  # warm: kernels loaded in this process
+    times: dict[str, list[float]] = {"loop": [], "1 worker": [], "2 workers": []}
+    inside: dict[str, list[float]] = {"1 worker": [], "2 workers": []}
+    startup = {}
+    reference: list[dict[str, Any]] = []
+    for _ in range(rounds):
+        seconds, metrics = time_loop(spec)
+        times["loop"].append(seconds)
+        reference = [{name: row[name] for name in METRICS} for row in metrics]
+        for workers in (1, 2):
+            startup[workers] = warm_cluster(workers)
+            seconds, in_tasks, metrics = time_engine(spec, workers)
+            assert metrics == reference, f"{workers} workers: metrics differ from the loop"
+            name = f"{workers} worker{'s' * (workers > 1)}"
+            times[name].append(seconds)
+            inside[name].append(seconds * workers / in_tasks - 1)
+    engine.close_local_cluster()
+    loop = statistics.median(times["loop"])
+    print(f"\n{runs} runs of {loop / runs:.2f} s (loop median), {rounds} rounds; median "
+          "seconds per configuration; cluster start (with one warm-up run per worker) apart")
+    print(f"{'configuration':<14}{'seconds':>9}{'runs/s':>9}{'vs loop':>9}{'start s':>9}"
+          f"{'vs in-task':>12}")
+    for name, values in times.items():
+        seconds = statistics.median(values)
+        extra = "" if name == "loop" else (f"{startup[int(name[0])]:9.1f}"
+                                           f"{100 * statistics.median(inside[name]):+11.1f}%")
+        print(f"{name:<14}{seconds:9.2f}{runs / seconds:9.2f}{seconds / loop:9.3f}{extra}")
+    overhead = statistics.median(times["1 worker"]) / loop - 1
+    print(f"engine overhead with 1 worker: {100 * overhead:+.1f}% against the loop, "
+          f"{100 * statistics.median(inside['1 worker']):+.1f}% against its runs' own time "
+          "(must be < 10%)")
+    print("metrics of every engine run identical to the loop's")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=12, help="runs in the spec (even)")
+    parser.add_argument("--rounds", type=int, default=2, help="turns of the three timings")
+    arguments = parser.parse_args()
+    main(arguments.runs, arguments.rounds)
