@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +18,7 @@ import pytest
 from threadpoolctl import threadpool_info, threadpool_limits
 
 import lib
+from lib.sweep import engine
 
 
 def _pipeline(seed: int) -> lib.PipelineResult:
@@ -165,3 +168,18 @@ def test_ctrl_c_in_the_one_process_loop_keeps_the_finished_seeds() -> None:
     with pytest.raises(lib.SeedsInterrupted, match="after 2 of 4 seeds") as stop:
         lib.run_seeds(interrupted_at_two, range(4), processes=1)
     assert stop.value.finished == [(0, 0), (1, 1)]
+
+
+def test_a_second_cluster_on_the_machine_prints_no_port_warning() -> None:
+    """Notebooks compare stderr: a fresh local cluster must not warn that the default
+    dashboard port 8787 is taken (by another cluster on the machine: here a socket we hold)."""
+    engine.close_local_cluster()
+    with socket.socket() as holder, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            holder.bind(("", 8787))
+            holder.listen()
+        except OSError:
+            pass  # already taken by someone else: the case under test
+        assert lib.run_seeds(lambda seed: seed + 1, range(3), processes=2) == [1, 2, 3]
+    assert not [str(warning.message) for warning in caught if "8787" in str(warning.message)]

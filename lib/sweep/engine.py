@@ -45,8 +45,12 @@ def _local_client(workers: int) -> Client:
 
     from lib.sweep.worker_plugin import OneThreadPerWorker
 
+    # No dashboard, and the scheduler's HTTP server (health and metrics routes, started even
+    # without a dashboard) on a free port: on the default 8787, a second cluster on the machine
+    # would print a warning into notebooks.
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                            host="127.0.0.1", dashboard_address=None,
+                           scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                            silence_logs=logging.ERROR)
     client = Client(cluster, set_as_default=False)
     client.register_plugin(OneThreadPerWorker())
