@@ -5,6 +5,7 @@ is :func:`figure` followed by one call of a function of this package (see the RE
 conventions).
 """
 
+from lib.plots.baselines import error_against_iteration, error_against_samples, error_against_width
 from lib.plots.style import figure
 
-__all__ = ["figure"]
+__all__ = ["error_against_iteration", "error_against_samples", "error_against_width", "figure"]
