@@ -5,6 +5,7 @@ One module per chapter topic, the shared style (size, resolution, fonts) in
 function of this package (see the README's chapter conventions).
 """
 
+from lib.plots.baselines import error_against_iteration, error_against_samples, error_against_width
 from lib.plots.style import figure
 
-__all__ = ["figure"]
+__all__ = ["error_against_iteration", "error_against_samples", "error_against_width", "figure"]
