@@ -5,6 +5,7 @@ is :func:`figure` followed by one call of a function of this package (see the RE
 conventions).
 """
 
+from lib.plots.neurons import error_against_kept, layer_balance, neuron_norm_strip
 from lib.plots.style import figure
 
-__all__ = ["figure"]
+__all__ = ["error_against_kept", "figure", "layer_balance", "neuron_norm_strip"]
