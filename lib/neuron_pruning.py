@@ -22,6 +22,7 @@ Three ways to reach a network of fewer neurons, each followed by the same fine-t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -202,6 +203,16 @@ class PruningComparison:
     regularized: tuple[TwoLayerNetwork, ...]
     runs: tuple[PrunedRun, ...]
 
+    def find(self, method: str, setting: float) -> PrunedRun:
+        """The run of ``method`` at ``setting``: :math:`\\lambda` for ``"group lasso"``, the
+        number of neurons kept for the other methods."""
+        check_choice("method", method, METHODS)
+        for run in self.runs:
+            if run.method == method and (run.lam if method == "group lasso"
+                                         else run.kept) == setting:
+                return run
+        raise ValueError(f"no {method!r} run at setting={setting!r} for seed {self.seed}")
+
 
 def _fine_tuned_run(data: RegressionData, setup: PruningSetup, method: str, lam: float,
                     pruning: NeuronPruning) -> PrunedRun:
@@ -252,3 +263,32 @@ def compare_neuron_pruning(data: RegressionData, setup: PruningSetup,
                                         eigen_truncate(plain, count)))
     return PruningComparison(seed, mean_squared_error(plain, data.X_test, data.y_test),
                              plain, tuple(regularized), tuple(runs))
+
+
+def comparison_table(comparisons: Sequence[PruningComparison]) -> str:
+    """A Markdown table over seeds: for the pipeline at each :math:`\\lambda` and each other
+    method at each count, the neurons kept by every seed and the median held-out error after
+    pruning and after fine-tuning, and the largest error after fine-tuning (two significant
+    digits), then the unpruned network."""
+    if not comparisons or not all(isinstance(item, PruningComparison) for item in comparisons):
+        raise TypeError("comparisons must be a non-empty sequence of PruningComparison")
+    groups: dict[str, list[PrunedRun]] = {}
+    for comparison in comparisons:
+        for run in comparison.runs:
+            label = (f"group lasso, λ = {run.lam:g}" if run.method == "group lasso"
+                     else f"{run.method}, m = {run.kept}")
+            groups.setdefault(label, []).append(run)
+    lines = ["| method | neurons kept (per seed) | after pruning (median) | "
+             "after fine-tuning (median) | after fine-tuning (largest) |",
+             "|---|---|---|---|---|"]
+    for label, runs in groups.items():
+        pruned = np.median([run.pruned_error for run in runs])
+        tuned = [run.test_error for run in runs]
+        kept = ", ".join(str(run.kept) for run in runs)
+        lines.append(f"| {label} | {kept} | {pruned:.2g} | {np.median(tuned):.2g} | "
+                     f"{max(tuned):.2g} |")
+    unpruned = [comparison.unpruned_error for comparison in comparisons]
+    width = comparisons[0].unregularized.width
+    lines.append(f"| unpruned, no penalty | {width} | | {np.median(unpruned):.2g} | "
+                 f"{max(unpruned):.2g} |")
+    return "\n".join(lines)

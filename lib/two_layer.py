@@ -180,7 +180,7 @@ def balanced_group_norm(scale: np.ndarray, activation: str) -> np.ndarray:
 
     :math:`\sqrt2\, c^{1/2}` for the ReLU, :math:`\sqrt3\,(c/2)^{1/3}` for the quadratic
     activation. The group Lasso therefore charges a balanced neuron
-    :math:`\propto c^{2/(p+1)}` for :math:`\|g\| \gg \sqrt\beta` (neuron-pruning chapter)."""
+    :math:`\propto c^{1/(p+1)}` for :math:`\|g\| \gg \sqrt\beta` (neuron-pruning chapter)."""
     scale = check_vector("scale", scale)
     if np.any(scale < 0):
         raise ValueError(f"scale must be non-negative, got minimum {scale.min():g}")

@@ -18,7 +18,7 @@ def test_every_figure_draws_onto_the_given_axes() -> None:
     fig, axes = figure(ncols=3)
     assert neurons.neuron_norm_strip(axes[0], NETWORKS, ["seed 0"], 0.01) is axes[0]
     assert neurons.error_against_kept(axes[1], RUNS, [0.3, 0.35], 3) is axes[1]
-    assert neurons.layer_balance(axes[2], NETWORKS, 0.01, ["relu"]) is axes[2]
+    assert neurons.layer_balance(axes[2], {"relu": NETWORKS}, 0.01) is axes[2]
     assert axes[0].get_yscale() == "log" and len(axes[0].collections) >= 1
     assert [line.get_label() for line in axes[1].lines][:3] == ["group lasso", "magnitude",
                                                                  "random"]
@@ -36,7 +36,8 @@ def test_every_figure_draws_onto_the_given_axes() -> None:
     (lambda ax: neurons.error_against_kept(ax, [], [1.0], 3), TypeError, "runs"),
     (lambda ax: neurons.error_against_kept(ax, RUNS, [-1.0], 3), ValueError, "unpruned"),
     (lambda ax: neurons.error_against_kept(ax, RUNS, [1.0], 0), ValueError, "width"),
-    (lambda ax: neurons.layer_balance(ax, NETWORKS, -1.0, ["a"]), ValueError, "threshold"),
+    (lambda ax: neurons.layer_balance(ax, {"a": NETWORKS}, -1.0), ValueError, "threshold"),
+    (lambda ax: neurons.layer_balance(ax, NETWORKS, 0.1), TypeError, "networks"),
 ])
 def test_bad_input_is_rejected(call, error: type, name: str) -> None:
     fig, ax = figure()

@@ -202,6 +202,12 @@ def test_comparison_runs_every_method() -> None:
     assert killed.kept == 0 and killed.test_error == pytest.approx(np.mean(data.y_test**2))
     assert all(run.test_error <= run.pruned_error * (1 + 1e-12) for run in comparison.runs[2:])
     again = neuron_pruning.compare_neuron_pruning(data, setup, 0)
+    assert comparison.find("group lasso", 5.0) is killed
+    assert comparison.find("random", 2) is comparison.runs[5]
+    with pytest.raises(ValueError, match="setting"):
+        comparison.find("magnitude", 4)
+    with pytest.raises(ValueError, match="method"):
+        comparison.find("eigen ", 1)
     assert [(run.kept, run.test_error) for run in again.runs] == [
         (run.kept, run.test_error) for run in comparison.runs]
 
@@ -266,3 +272,19 @@ SETUP = neuron_pruning.PruningSetup("relu", 2, (0.1,), (1,), 1e-3, 0.1, 10, 10, 
 def test_bad_input_is_rejected(call, error: type, name: str) -> None:
     with pytest.raises(error, match=name):
         call()
+
+
+def test_comparison_table_lists_every_method_and_the_medians() -> None:
+    network = two_layer.TwoLayerNetwork(np.ones((2, 4)), np.ones(4), "relu")
+    runs = [(neuron_pruning.PrunedRun("group lasso", 0.1, 3, 0.5, 0.25),
+             neuron_pruning.PrunedRun("magnitude", np.nan, 3, 2.0, 0.3)),
+            (neuron_pruning.PrunedRun("group lasso", 0.1, 2, 0.7, 0.35),
+             neuron_pruning.PrunedRun("magnitude", np.nan, 3, 4.0, 0.5))]
+    comparisons = [neuron_pruning.PruningComparison(seed, 0.9 + seed, network, (), pair)
+                   for seed, pair in enumerate(runs)]
+    lines = neuron_pruning.comparison_table(comparisons).splitlines()
+    assert lines[2] == "| group lasso, λ = 0.1 | 3, 2 | 0.6 | 0.3 | 0.35 |"
+    assert lines[3] == "| magnitude, m = 3 | 3, 3 | 3 | 0.4 | 0.5 |"
+    assert lines[4] == "| unpruned, no penalty | 4 | | 1.4 | 1.9 |"
+    with pytest.raises(TypeError, match="comparisons"):
+        neuron_pruning.comparison_table([])

@@ -4,7 +4,7 @@ trained networks, held-out error against neurons kept, and the balance of the tw
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -14,7 +14,8 @@ from lib.neuron_pruning import METHODS, PrunedRun
 from lib.two_layer import HOMOGENEITY, TwoLayerNetwork
 
 #: Colour and marker of each pruning method.
-METHOD_STYLE = {"group lasso": ("C0", "o"), "magnitude": ("C1", "s"), "random": ("C2", "^")}
+METHOD_STYLE = {"group lasso": ("C0", "o"), "magnitude": ("C1", "s"), "random": ("C2", "^"),
+                "eigen": ("C3", "D")}
 
 
 def _check_axes(name: str, ax: object) -> Axes:
@@ -96,22 +97,26 @@ def error_against_kept(ax: Axes, runs: Sequence[PrunedRun], unpruned: Sequence[f
     return ax
 
 
-def layer_balance(ax: Axes, networks: Sequence[TwoLayerNetwork], threshold: float,
-                  labels: Sequence[str]) -> Axes:
+def layer_balance(ax: Axes, networks: Mapping[str, Sequence[TwoLayerNetwork]],
+                  threshold: float) -> Axes:
     r""":math:`\|w_j\|^2` against :math:`p\,a_j^2` for the neurons above ``threshold`` of each
-    network (log-log), with the diagonal where a stationary point of the regularised objective
-    puts them."""
+    network (log-log; one colour per key of ``networks``, a label for its sequence of
+    networks), with the diagonal where a stationary point of the regularised objective puts
+    them."""
     ax = _check_axes("ax", ax)
-    networks = _check_networks(networks)
-    if len(labels) != len(networks):
-        raise ValueError(f"labels must have one entry per network ({len(networks)}), got "
-                         f"{len(labels)}")
+    if not isinstance(networks, Mapping) or not networks:
+        raise TypeError("networks must be a non-empty mapping from labels to sequences of "
+                        "TwoLayerNetwork")
+    groups = {label: _check_networks(group) for label, group in networks.items()}
     threshold = check_float("threshold", threshold, minimum=0.0)
     smallest, largest = np.inf, 0.0
-    for index, (network, label) in enumerate(zip(networks, labels, strict=True)):
-        kept = network.group_norms() > threshold
-        inputs = np.sum(network.W[:, kept] ** 2, axis=0)
-        outputs = HOMOGENEITY[network.activation] * network.a[kept] ** 2
+    for index, (label, group) in enumerate(groups.items()):
+        inputs, outputs = [], []
+        for network in group:
+            kept = network.group_norms() > threshold
+            inputs.append(np.sum(network.W[:, kept] ** 2, axis=0))
+            outputs.append(HOMOGENEITY[network.activation] * network.a[kept] ** 2)
+        inputs, outputs = np.concatenate(inputs), np.concatenate(outputs)
         ax.scatter(outputs, inputs, s=18, color=f"C{index}", label=label, zorder=3)
         values = np.concatenate([inputs, outputs])
         smallest, largest = min(smallest, values.min()), max(largest, values.max())
