@@ -117,3 +117,19 @@ def check_callable(name: str, value: object) -> None:
     """Check that ``value`` is ``None`` or callable."""
     if value is not None and not callable(value):
         raise TypeError(f"{name} must be callable or None, got {_describe(value)}")
+
+
+def check_vector(name: str, value: object, length: int | None = None) -> np.ndarray:
+    """Return ``value`` as a finite 1-D float64 array (of ``length`` entries when given)."""
+    array = np.asarray(value) if isinstance(value, list | tuple) else value
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"{name} must be a 1-D numpy array, got {_describe(value)}")
+    if not (np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)):
+        raise TypeError(f"{name} must have a real dtype, got {array.dtype}")
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D array, got shape {array.shape}")
+    if length is not None and array.size != length:
+        raise ValueError(f"{name} must have {length} entries, got shape {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} contains NaN or infinite entries")
+    return array.astype(np.float64)
