@@ -5,6 +5,32 @@ One module per chapter topic, the shared style (size, resolution, fonts) in
 function of this package (see the README's chapter conventions).
 """
 
+from lib.plots.failure import (
+    comparable_column_counts,
+    fine_tuning_errors,
+    fraction_curves,
+    mechanism,
+    norm_histogram,
+)
+from lib.plots.networks import (
+    curvature_at_zero_lines,
+    excess_error_by_stage,
+    junk_neuron_paths,
+    lambda_window,
+    neuron_norms,
+)
 from lib.plots.style import figure
 
-__all__ = ["figure"]
+__all__ = [
+    "comparable_column_counts",
+    "curvature_at_zero_lines",
+    "excess_error_by_stage",
+    "figure",
+    "fine_tuning_errors",
+    "fraction_curves",
+    "junk_neuron_paths",
+    "lambda_window",
+    "mechanism",
+    "neuron_norms",
+    "norm_histogram",
+]
