@@ -3,11 +3,16 @@ reads (pruning-threshold chapter; every chapter that prunes)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from lib._validation import check_float, check_int, check_norms
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def column_norms(U: np.ndarray) -> np.ndarray:
@@ -90,3 +95,25 @@ def norm_gap(norms: np.ndarray, threshold: float, rank: int) -> NormGap:
     return NormGap(above_threshold=int(np.sum(values > threshold)),
                    at_least_half=int(np.sum(values >= 0.5 * ordered[0])),
                    ratio_at_rank=float(ordered[rank - 1] / ordered[rank]))
+
+
+def norm_gap_table(norms_by_label: Mapping[str, np.ndarray], threshold: float,
+                   rank: int) -> pd.DataFrame:
+    r"""One row of :func:`norm_gap` per model (label -> column norms): columns above
+    :math:`\tau`, columns with at least half the largest norm (count and share of k), and the
+    ratio of the r-th to the (r+1)-th largest norm (3 significant digits, as text).
+
+    Failure chapter, sections "The paper's figure at its own size" and "The same figure with
+    finite samples".
+    """
+    import pandas as pd
+
+    if not isinstance(norms_by_label, Mapping) or not norms_by_label:
+        raise TypeError("norms_by_label must be a non-empty dict of label -> column norms")
+    rows = {}
+    for label, norms in norms_by_label.items():
+        gap = norm_gap(norms, threshold, rank)
+        rows[label] = {"above tau": gap.above_threshold, ">= 0.5 x max": gap.at_least_half,
+                       "share >= 0.5 x max": f"{gap.at_least_half / np.size(norms):.0%}",
+                       f"{rank}th / {rank + 1}th largest": f"{gap.ratio_at_rank:.3g}"}
+    return pd.DataFrame(rows).T

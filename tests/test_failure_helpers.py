@@ -44,6 +44,17 @@ def test_norm_gap_summarises_a_prunable_model() -> None:
         norm_gap(np.array([1.0, 0.5]), -0.1, 1)
 
 
+def test_norm_gap_table_has_one_row_per_model() -> None:
+    table = lib.columns.norm_gap_table({"a": np.array([1.0, 0.9, 1e-8]),
+                                        "b": np.array([1.0, 0.8, 0.7])}, 0.05, 2)
+    assert list(table.index) == ["a", "b"]
+    assert table.loc["a", "above tau"] == 2
+    assert table.loc["b", "share >= 0.5 x max"] == "100%"
+    assert table.loc["b", "2th / 3th largest"] == f"{0.8 / 0.7:.3g}"
+    with pytest.raises(TypeError, match="norms_by_label"):
+        lib.columns.norm_gap_table([], 0.05, 1)
+
+
 def test_relative_recovery_error_is_one_at_zero_and_zero_at_the_truth() -> None:
     U_star = np.random.default_rng(0).standard_normal((5, 2))
     assert lib.relative_recovery_error(np.zeros((5, 3)), U_star) == pytest.approx(1.0)

@@ -33,6 +33,7 @@ def test_every_failure_figure_draws(figure) -> None:
     assert len(axes[0].get_lines()) == 2
     assert plots.norm_histogram(axes[1], NORMS, 0.05) is axes[1]
     assert len(axes[1].patches) > 0
+    assert len(plots.figure_one(axes, NORMS, 0.05)) == 2
     final = NORMS["without regulariser"]
     assert len(plots.mechanism(axes, 3 * final, final, final)) == 2
     assert plots.comparable_column_counts(axes[0], {4: (final, 3.0), 1: (final, 2.5)}) is axes[0]
@@ -46,6 +47,7 @@ def test_every_failure_figure_draws(figure) -> None:
     (lambda axes: plots.fraction_curves(axes[0], {"a": np.array([-1.0])}), ValueError,
      "norms_by_label"),
     (lambda axes: plots.norm_histogram(axes[0], NORMS, 0.0), ValueError, "threshold"),
+    (lambda axes: plots.figure_one(axes[:1], NORMS, 0.1), ValueError, "axes"),
     (lambda axes: plots.norm_histogram(axes[0], NORMS, 0.1, floor=-1.0), ValueError, "floor"),
     (lambda axes: plots.mechanism(axes[0], np.ones(3), np.ones(3), np.ones(3)), TypeError,
      "axes"),

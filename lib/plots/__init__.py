@@ -7,6 +7,7 @@ function of this package (see the README's chapter conventions).
 
 from lib.plots.failure import (
     comparable_column_counts,
+    figure_one,
     fine_tuning_errors,
     fraction_curves,
     mechanism,
@@ -26,6 +27,7 @@ __all__ = [
     "curvature_at_zero_lines",
     "excess_error_by_stage",
     "figure",
+    "figure_one",
     "fine_tuning_errors",
     "fraction_curves",
     "junk_neuron_paths",

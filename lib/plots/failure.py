@@ -53,12 +53,26 @@ def norm_histogram(ax: Axes, norms_by_label: Mapping[str, np.ndarray], threshold
     threshold = check_float("threshold", threshold, minimum=0.0, strict=True)
     floor = check_float("floor", floor, minimum=0.0, strict=True)
     bins = np.logspace(np.log10(floor), 0.5, 51)
+    tallest = 1
     for (label, norms), colour in zip(norms_by_label.items(), COLOURS, strict=False):
-        ax.hist(np.clip(norms, floor, None), bins=bins, color=colour, alpha=0.6, label=label)
+        counts, _, _ = ax.hist(np.clip(norms, floor, None), bins=bins, color=colour, alpha=0.6,
+                               label=label)
+        tallest = max(tallest, int(counts.max()))
     ax.axvline(threshold, color="black", linestyle="--", label=r"threshold $\tau$")
-    ax.set(xscale="log", yscale="log", xlabel="column norm", ylabel="number of columns")
+    # Two decades of head room above the tallest bar keep the legend off the bars.
+    ax.set(xscale="log", yscale="log", xlabel="column norm", ylabel="number of columns",
+           ylim=(0.7, 100 * tallest))
     ax.legend(loc="upper left")
     return ax
+
+
+def figure_one(axes: object, norms_by_label: Mapping[str, np.ndarray],
+               threshold: float) -> list[Axes]:
+    r"""The paper's Figure 1 on two axes: :func:`fraction_curves` on the first,
+    :func:`norm_histogram` (threshold :math:`\tau`) on the second."""
+    left, right = check_axes_sequence("axes", axes, 2)
+    return [fraction_curves(left, norms_by_label),
+            norm_histogram(right, norms_by_label, threshold)]
 
 
 def mechanism(axes: object, projection: np.ndarray, final: np.ndarray,

@@ -23,8 +23,10 @@ DESIGN_COLOURS = ("C0", "C1")
 LAMBDA_GRID = np.linspace(0.0, 0.35, 200)
 
 
-def _below_axes_legend(ax: Axes, ncols: int = 2) -> None:
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=ncols)
+def _figure_legend_below(ax: Axes, ncols: int) -> None:
+    """One legend for all panels, below them, from the entries of ``ax`` (off the data)."""
+    handles, labels = ax.get_legend_handles_labels()
+    ax.figure.legend(handles, labels, loc="outside lower center", ncols=ncols)
 
 
 def curvature_at_zero_lines(axes: object, eigenvalues: np.ndarray, beta: float,
@@ -58,7 +60,7 @@ def curvature_at_zero_lines(axes: object, eigenvalues: np.ndarray, beta: float,
         ax.axhline(0.0, color="grey", linewidth=0.8)
         ax.set(title=title, xlabel=r"$\lambda$")
     axes[0].set_ylabel(r"curvature of $f$ at $U = 0$")
-    axes[0].legend(loc="upper center", bbox_to_anchor=(1.05, -0.2), ncols=2)
+    _figure_legend_below(axes[0], ncols=2)
     return axes
 
 
@@ -76,7 +78,7 @@ def junk_neuron_paths(ax: Axes, paths: Mapping[str, ComponentPath], threshold: f
         ax.semilogy(path.steps, path.values, label=name)
     ax.axhline(threshold, color="grey", linestyle=":", label=r"threshold $\tau = \sqrt{\beta}/2$")
     ax.set(xlabel="gradient step", ylabel=r"$\max_j \|P_\perp U e_j\|$", ylim=(1e-12, 1))
-    ax.legend(loc="lower left")
+    ax.legend(loc="center right")
     return ax
 
 
@@ -105,7 +107,7 @@ def lambda_window(axes: object, lams: np.ndarray, outcomes: Mapping[str, Sequenc
     left.axhline(rank, color="grey", linestyle=":", label=f"r = {rank}")
     left.set(xlabel=r"$\lambda$", ylabel=r"neurons with norm $> \tau$ at the end")
     right.set(xlabel=r"$\lambda$", ylabel="step from which exactly r are kept")
-    left.legend(loc="upper center", bbox_to_anchor=(1.05, -0.2), ncols=3)
+    _figure_legend_below(left, ncols=3)
     return [left, right]
 
 
@@ -155,5 +157,5 @@ def excess_error_by_stage(ax: Axes, comparisons: Sequence[PruningComparison],
     ax.axhline(reference, color="grey", linestyle=":", label=r"$\sigma^2 p / n$")
     ax.set_xticks(positions, STAGES)
     ax.set_ylabel(r"excess test error $E\,(f_U(x) - f_{U^*}(x))^2$")
-    ax.legend(loc="upper left")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=3)
     return ax
