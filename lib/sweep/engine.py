@@ -45,8 +45,12 @@ def _local_client(workers: int) -> Client:
 
     from lib.sweep.worker_plugin import OneThreadPerWorker
 
+    # No dashboard; the scheduler's plain HTTP routes still need a port, and a free one (":0")
+    # avoids the "Port 8787 is already in use" warning when another cluster runs on the machine
+    # (it would otherwise land in a notebook's stored output).
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                            host="127.0.0.1", dashboard_address=None,
+                           scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                            silence_logs=logging.ERROR)
     client = Client(cluster, set_as_default=False)
     client.register_plugin(OneThreadPerWorker())
