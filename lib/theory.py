@@ -310,7 +310,7 @@ def spectrum_at_zero(eigenvalues: object, lam: float, beta: float, d: int, *,
     d : int
         Dimension, at least r.
     sensing : str
-        A kind of :data:`lib.SENSING_KINDS`.
+        A kind of ``lib.SENSING_KINDS``.
     """
     values = _check_eigenvalues(eigenvalues)
     d = check_int("d", d, minimum=values.size)
