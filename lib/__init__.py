@@ -24,6 +24,7 @@ from lib import networks, sweep, theory
 from lib.batch import SeedsInterrupted, run_seeds
 from lib.certificate import (
     SOSPCertificate,
+    column_hessian_at_zero,
     dense_hessian,
     hessian_operator,
     largest_hessian_eigenvalue,
@@ -31,7 +32,7 @@ from lib.certificate import (
     suggest_step,
 )
 from lib.columns import column_norms
-from lib.objective import Objective, recovery_error
+from lib.objective import Objective, recovery_error, relative_recovery_error
 from lib.optim import (
     DivergenceError,
     History,
@@ -65,6 +66,7 @@ __all__ = [
     "PruneResult",
     "SOSPCertificate",
     "SeedsInterrupted",
+    "column_hessian_at_zero",
     "column_norms",
     "column_weight",
     "dense_hessian",
@@ -80,6 +82,7 @@ __all__ = [
     "prune_to_rank",
     "pruning_threshold",
     "recovery_error",
+    "relative_recovery_error",
     "run_seeds",
     "set_threads",
     "smooth_group_lasso",

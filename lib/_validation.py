@@ -133,3 +133,15 @@ def check_vector(name: str, value: object, length: int | None = None) -> np.ndar
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{name} contains NaN or infinite entries")
     return array.astype(np.float64)
+
+
+def check_norms(name: str, norms: object) -> np.ndarray:
+    """``norms`` as a 1-D float array of finite non-negative values (at least one)."""
+    if not isinstance(norms, np.ndarray | list | tuple):
+        raise TypeError(f"{name} must be a 1-D array of column norms, got {type(norms).__name__}")
+    values = np.asarray(norms, dtype=np.float64)
+    if values.ndim != 1 or values.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D array, got shape {values.shape}")
+    if not np.all(np.isfinite(values)) or np.any(values < 0):
+        raise ValueError(f"{name} must hold finite non-negative norms")
+    return values

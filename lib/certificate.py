@@ -159,3 +159,14 @@ def suggest_step(obj: Objective, U0: np.ndarray) -> float:
     smoothness = max(largest_hessian_eigenvalue(obj, U0),
                      largest_hessian_eigenvalue(obj, reference))
     return 1.0 / smoothness
+
+
+def column_hessian_at_zero(obj: Objective) -> np.ndarray:
+    r"""The (d x d) Hessian :math:`\nabla^2 f(0)` of ``obj`` for a single column, from
+    :func:`dense_hessian` at :math:`U = 0 \in \mathbb{R}^{d\times 1}`. At zero the Hessian acts on
+    each column separately, so this block is the whole spectrum (quadratic-network chapter,
+    section "The curvature at zero"; compare :func:`lib.theory.spectrum_at_zero`).
+    """
+    if not isinstance(obj, Objective):
+        raise TypeError(f"obj must be a lib.Objective, got {type(obj).__name__}")
+    return dense_hessian(obj.hvp, np.zeros((obj.problem.d, 1)))

@@ -96,3 +96,13 @@ def recovery_error(U: np.ndarray, U_star: np.ndarray) -> float:
     U_star = check_matrix("U_star", U_star)
     U = check_matrix("U", U, rows=U_star.shape[0])
     return float(np.linalg.norm(U @ U.T - U_star @ U_star.T))
+
+
+def relative_recovery_error(U: np.ndarray, U_star: np.ndarray) -> float:
+    r"""Relative recovery error :math:`\|UU^\top - M^*\|_F / \|M^*\|_F` with
+    :math:`M^* = U^*U^{*\top}`: 1 for :math:`U = 0`, 0 at the ground truth (failure chapter).
+    """
+    U_star = check_matrix("U_star", U_star)
+    if not np.any(U_star):
+        raise ValueError("U_star must be non-zero: the relative error divides by ||M*||_F")
+    return recovery_error(U, U_star) / float(np.linalg.norm(U_star @ U_star.T))

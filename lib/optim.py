@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from tqdm import tqdm
@@ -25,7 +26,10 @@ from tqdm import tqdm
 from lib._validation import check_bool, check_callable, check_float, check_int, make_rng
 from lib.certificate import suggest_step
 from lib.columns import column_norms
-from lib.objective import Objective
+from lib.objective import Objective, relative_recovery_error
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: A run is declared divergent when f exceeds this factor times its scale (see ``_blowup_limit``).
 DIVERGENCE_FACTOR = 1e4
@@ -356,3 +360,24 @@ def perturbed_gradient_descent(obj: Objective, U0: np.ndarray, step: float, max_
     except KeyboardInterrupt:
         return run.finish(iteration, U, "interrupted", False, kicks)
     return run.finish(max_iter, U, "max_iter", False, kicks)
+
+
+def runs_table(runs: Mapping[str, OptimizationResult], U_star: np.ndarray) -> pd.DataFrame:
+    r"""One row per run (label -> result): its status, steps, final gradient norm (2 significant
+    digits) and relative recovery error :math:`\|UU^\top - M^*\|_F / \|M^*\|_F`
+    (:func:`lib.objective.relative_recovery_error`, 3 significant digits), as text so that the
+    table shows exactly these digits (failure chapter).
+    """
+    import pandas as pd
+
+    if not isinstance(runs, Mapping) or not runs:
+        raise TypeError("runs must be a non-empty dict of label -> OptimizationResult")
+    for label, run in runs.items():
+        if not isinstance(run, OptimizationResult):
+            raise TypeError(f"runs[{label!r}] must be an OptimizationResult, "
+                            f"got {type(run).__name__}")
+    return pd.DataFrame({label: {
+        "status": run.status, "steps": run.iterations,
+        "gradient norm": f"{run.history.grad_norms[-1]:.1e}",
+        "relative error": f"{relative_recovery_error(run.U, U_star):.2e}"}
+        for label, run in runs.items()}).T

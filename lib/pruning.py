@@ -223,3 +223,58 @@ def train_prune_finetune(prob: Problem, k: int, lam: float, beta: float, *,
     return PipelineResult(U0=U0, train=train, threshold=threshold, U_prune=pruned.U,
                           kept=pruned.kept, fine_tune=tuned, train_step=step,
                           fine_tune_step=tune_step)
+
+
+@dataclass(frozen=True)
+class ExactRankTime:
+    """Outcome of training for a fixed budget and watching the number of kept columns.
+
+    Attributes
+    ----------
+    step : float
+        The step size used (:func:`lib.certificate.suggest_step` at the start).
+    kept : int
+        Columns above the threshold at the end.
+    prunable_from : int or None
+        First recorded iteration from which pruning keeps exactly ``rank`` columns at every
+        later record; None if it does not hold at the end.
+    """
+
+    step: float
+    kept: int
+    prunable_from: int | None
+
+
+def time_to_exact_rank(obj: Objective, U0: np.ndarray, max_iter: int, *, threshold: float,
+                       rank: int, record_every: int = 25, tol: float = 1e-10) -> ExactRankTime:
+    r"""Train ``obj`` by gradient descent from ``U0`` (step
+    :func:`lib.certificate.suggest_step`) for at most ``max_iter`` steps, and report from which
+    recorded step on :math:`\#\{j: \|U_t e_j\| > \tau\} = r` holds for good
+    (:meth:`lib.optim.History.settled_iteration`).
+
+    Quadratic-network chapter, section "Which lambda keeps exactly r neurons?".
+
+    Parameters
+    ----------
+    obj : Objective
+    U0 : ndarray, shape (d, k)
+    max_iter : int
+        Budget of steps.
+    threshold : float
+        Pruning threshold :math:`\tau`.
+    rank : int
+        r, the number of columns pruning should keep.
+    record_every : int
+        Recording interval (the resolution of ``prunable_from``).
+    tol : float
+        Gradient-norm tolerance of the training.
+    """
+    if not isinstance(obj, Objective):
+        raise TypeError(f"obj must be a lib.Objective, got {type(obj).__name__}")
+    threshold = check_float("threshold", threshold, minimum=0.0)
+    rank = check_int("rank", rank, minimum=1)
+    step = suggest_step(obj, U0)
+    result = gradient_descent(obj, U0, step, max_iter, tol=tol, record_every=record_every)
+    kept_counts = result.history.columns_above(threshold)
+    return ExactRankTime(step=step, kept=int(kept_counts[-1]),
+                         prunable_from=result.history.settled_iteration(kept_counts == rank))

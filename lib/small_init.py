@@ -13,10 +13,15 @@ on the population loss :math:`\|UU^\top - M^*\|_F^2` from :math:`U_0 = \alpha G`
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy.stats import chi
 
 from lib._validation import check_float, check_int, check_matrix
+from lib.certificate import suggest_step
+from lib.objective import Objective
+from lib.optim import gradient_descent
 
 
 def signal_projection_norms(U0: np.ndarray, U_star: np.ndarray) -> np.ndarray:
@@ -133,3 +138,57 @@ def predicted_fraction_above(c: object, r: int, max_value: float) -> np.ndarray:
     r = check_int("r", r, minimum=1)
     max_value = check_float("max_value", max_value, minimum=0.0, strict=True)
     return chi.sf(fractions * max_value, r)
+
+
+@dataclass(frozen=True)
+class ComponentPath:
+    """A quantity recorded along gradient descent.
+
+    Attributes
+    ----------
+    steps : ndarray of int
+        The iterations at which it was recorded.
+    values : ndarray
+        Its value at each of them.
+    """
+
+    steps: np.ndarray
+    values: np.ndarray
+
+
+def orthogonal_component_path(obj: Objective, U0: np.ndarray, U_star: np.ndarray,
+                              iterations: int, *, every: int = 10) -> ComponentPath:
+    r"""Largest component of a column orthogonal to the column space of ``U_star``,
+    :math:`\max_j \|P_\perp U_t e_j\|_2` with :math:`P_\perp = I - QQ^\top`, recorded every
+    ``every`` steps of gradient descent on ``obj`` from ``U0`` with the step
+    :func:`lib.certificate.suggest_step`, for exactly ``iterations`` steps.
+
+    Quadratic-network chapter, section "Junk neurons grow first and die later": under rank-one
+    sensing these "junk" components first grow, under Gaussian sensing they only shrink.
+
+    Parameters
+    ----------
+    obj : Objective
+    U0 : ndarray, shape (d, k)
+        Start.
+    U_star : ndarray, shape (d, r)
+        Spans the signal subspace.
+    iterations, every : int
+        Number of steps, and the recording interval.
+    """
+    if not isinstance(obj, Objective):
+        raise TypeError(f"obj must be a lib.Objective, got {type(obj).__name__}")
+    U_star = check_matrix("U_star", U_star, rows=obj.problem.d)
+    U0 = check_matrix("U0", U0, rows=obj.problem.d)
+    iterations = check_int("iterations", iterations, minimum=1)
+    every = check_int("every", every, minimum=1)
+    basis = np.linalg.qr(U_star)[0]
+    orthogonal_projector = np.eye(U_star.shape[0]) - basis @ basis.T
+    record = []
+
+    def watch(iteration: int, U: np.ndarray, value: float) -> None:
+        if iteration % every == 0:
+            record.append(np.linalg.norm(orthogonal_projector @ U, axis=0).max())
+
+    gradient_descent(obj, U0, suggest_step(obj, U0), iterations, tol=0.0, callback=watch)
+    return ComponentPath(steps=every * np.arange(len(record)), values=np.array(record))

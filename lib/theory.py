@@ -290,3 +290,32 @@ def statistical_error(d: int, rank: int, n: int, sigma: float) -> float:
     n = check_int("n", n, minimum=1)
     sigma = check_float("sigma", sigma, minimum=0.0)
     return sigma * float(np.sqrt(degrees_of_freedom(d, rank) / n))
+
+
+def spectrum_at_zero(eigenvalues: object, lam: float, beta: float, d: int, *,
+                     penalty: str = "ratio", sensing: str = "gaussian") -> np.ndarray:
+    r"""Predicted eigenvalues, sorted, of the (d x d) Hessian of the population objective at
+    :math:`U = 0` for one column (the same block for every column): the r values of
+    :func:`curvature_at_zero` and d - r copies of :func:`curvature_at_zero_orthogonal`, with
+    :math:`\mathrm{tr}M^* = \sum_j s_j`. For the quadratic network
+    :math:`-8 s_j - 4\,\mathrm{tr}M^* + \lambda w(0)` and :math:`-4\,\mathrm{tr}M^* + \lambda w(0)`
+    (quadratic-network chapter, section "The curvature at zero").
+
+    Parameters
+    ----------
+    eigenvalues : array_like
+        :math:`s_1, \dots, s_r > 0`.
+    lam, beta, penalty
+        Regularisation.
+    d : int
+        Dimension, at least r.
+    sensing : str
+        A kind of ``lib.SENSING_KINDS``.
+    """
+    values = _check_eigenvalues(eigenvalues)
+    d = check_int("d", d, minimum=values.size)
+    trace = float(values.sum())
+    signal = curvature_at_zero(values, lam, beta, penalty=penalty, sensing=sensing, trace=trace)
+    orthogonal = curvature_at_zero_orthogonal(lam, beta, trace=trace, penalty=penalty,
+                                              sensing=sensing)
+    return np.sort(np.append(signal, np.full(d - values.size, orthogonal)))

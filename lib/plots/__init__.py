@@ -6,15 +6,41 @@ function of this package (see the README's chapter conventions).
 """
 
 from lib.plots.baselines import error_against_iteration, error_against_samples, error_against_width
+from lib.plots.failure import (
+    comparable_column_counts,
+    figure_one,
+    fine_tuning_errors,
+    fraction_curves,
+    mechanism,
+    norm_histogram,
+)
+from lib.plots.networks import (
+    curvature_at_zero_lines,
+    excess_error_by_stage,
+    junk_neuron_paths,
+    lambda_window,
+    neuron_norms,
+)
 from lib.plots.neurons import error_against_kept, layer_balance, neuron_norm_strip
 from lib.plots.style import figure
 
 __all__ = [
+    "comparable_column_counts",
+    "curvature_at_zero_lines",
     "error_against_iteration",
     "error_against_kept",
     "error_against_samples",
     "error_against_width",
+    "excess_error_by_stage",
     "figure",
+    "figure_one",
+    "fine_tuning_errors",
+    "fraction_curves",
+    "junk_neuron_paths",
+    "lambda_window",
     "layer_balance",
+    "mechanism",
     "neuron_norm_strip",
+    "neuron_norms",
+    "norm_histogram",
 ]
