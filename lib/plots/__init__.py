@@ -5,6 +5,9 @@ One module per chapter topic, the shared style (size, resolution, fonts) in
 function of this package (see the README's chapter conventions).
 """
 
+# Setup and performance chapters (01, 07).
+from lib.plots.performance import gradient_times
+from lib.plots.setup import concentration
 from lib.plots.style import figure
 
-__all__ = ["figure"]
+__all__ = ["concentration", "figure", "gradient_times"]
