@@ -97,7 +97,8 @@ SMALL_CASES = (
 # ---------------------------------------------------------------- the hand-written versions
 
 
-def einsum_gradient(A: np.ndarray, y: np.ndarray, U: np.ndarray) -> tuple[float, np.ndarray]:
+def einsum_gradient(A: np.ndarray, y: np.ndarray,
+                    U: np.ndarray) -> tuple[float, np.ndarray]:
     """Public research code: ``einsum`` over the (n, d, d) stack of sensing matrices."""
     n = len(y)
     res = np.einsum("ijk,jk->i", A, U @ U.T) - y
@@ -112,7 +113,8 @@ def flattened_gradient(A_flat: np.ndarray, y: np.ndarray,
     return res @ res / n, 4 / n * (res @ A_flat).reshape(d, d) @ U
 
 
-def torch_gradient(A: torch.Tensor, y: torch.Tensor, U: np.ndarray) -> tuple[float, np.ndarray]:
+def torch_gradient(A: torch.Tensor, y: torch.Tensor,
+                   U: np.ndarray) -> tuple[float, np.ndarray]:
     """A deep-learning user: the loss in PyTorch (float64), the gradient by ``backward()``."""
     U_t = torch.from_numpy(U).requires_grad_()
     loss = ((torch.einsum("ijk,jk->i", A, U_t @ U_t.T) - y) ** 2).mean()

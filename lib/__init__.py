@@ -15,12 +15,13 @@ The public API (stable; see README.md for a map of the modules)::
     res = lib.fine_tune(prob, U_prune, step, max_iter, tol=1e-10)
     out = lib.train_prune_finetune(prob, k, lam, beta)
     lib.networks.population_test_error(U, U_star)   # quadratic networks (extension)
+    lib.finite_differences.relative_error(a, b)     # setup chapter: costs, FD, statistics
     results = lib.run_seeds(function, seeds, processes=2)   # parallel (Dask), in seed order
     lib.sweep.run("sweep.toml", "store_dir"); lib.sweep.load("store_dir")   # grids of runs
     lib.set_threads(1)   # threads of the compiled code (results do not depend on it)
 """
 
-from lib import networks, sweep, theory
+from lib import costs, finite_differences, networks, sensing_statistics, sweep, theory
 from lib.batch import SeedsInterrupted, run_seeds
 from lib.certificate import (
     SOSPCertificate,
@@ -69,8 +70,10 @@ __all__ = [
     "column_hessian_at_zero",
     "column_norms",
     "column_weight",
+    "costs",
     "dense_hessian",
     "fine_tune",
+    "finite_differences",
     "get_threads",
     "gradient_descent",
     "hessian_operator",
@@ -84,6 +87,7 @@ __all__ = [
     "recovery_error",
     "relative_recovery_error",
     "run_seeds",
+    "sensing_statistics",
     "set_threads",
     "smooth_group_lasso",
     "sosp_certificate",

@@ -22,10 +22,13 @@ from lib.plots.networks import (
     neuron_norms,
 )
 from lib.plots.neurons import error_against_kept, layer_balance, neuron_norm_strip
+from lib.plots.performance import gradient_times
+from lib.plots.setup import concentration
 from lib.plots.style import figure
 
 __all__ = [
     "comparable_column_counts",
+    "concentration",
     "curvature_at_zero_lines",
     "error_against_iteration",
     "error_against_kept",
@@ -36,6 +39,7 @@ __all__ = [
     "figure_one",
     "fine_tuning_errors",
     "fraction_curves",
+    "gradient_times",
     "junk_neuron_paths",
     "lambda_window",
     "layer_balance",
