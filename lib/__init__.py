@@ -20,7 +20,7 @@ The public API (stable; see README.md for a map of the modules)::
     lib.set_threads(1)   # threads of the compiled code (results do not depend on it)
 """
 
-from lib import networks, sweep, theory
+from lib import landscape, networks, sweep, theory
 from lib.batch import SeedsInterrupted, run_seeds
 from lib.certificate import (
     SOSPCertificate,
@@ -72,6 +72,7 @@ __all__ = [
     "get_threads",
     "gradient_descent",
     "hessian_operator",
+    "landscape",
     "largest_hessian_eigenvalue",
     "make_problem",
     "networks",

@@ -5,6 +5,24 @@ One module per chapter topic, the shared style (size, resolution, fonts) in
 function of this package (see the README's chapter conventions).
 """
 
+from lib.plots.landscape import (
+    column_norm_history,
+    curvature_at_zero_lines,
+    growth_phase_diagram,
+    recovery_sweep,
+    saddle_escape,
+    smoothing_penalties,
+    sorted_column_norms,
+)
 from lib.plots.style import figure
 
-__all__ = ["figure"]
+__all__ = [
+    "column_norm_history",
+    "curvature_at_zero_lines",
+    "figure",
+    "growth_phase_diagram",
+    "recovery_sweep",
+    "saddle_escape",
+    "smoothing_penalties",
+    "sorted_column_norms",
+]
