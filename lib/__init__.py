@@ -21,7 +21,15 @@ The public API (stable; see README.md for a map of the modules)::
     lib.set_threads(1)   # threads of the compiled code (results do not depend on it)
 """
 
-from lib import costs, finite_differences, networks, sensing_statistics, sweep, theory
+from lib import (
+    costs,
+    finite_differences,
+    landscape,
+    networks,
+    sensing_statistics,
+    sweep,
+    theory,
+)
 from lib.batch import SeedsInterrupted, run_seeds
 from lib.certificate import (
     SOSPCertificate,
@@ -77,6 +85,7 @@ __all__ = [
     "get_threads",
     "gradient_descent",
     "hessian_operator",
+    "landscape",
     "largest_hessian_eigenvalue",
     "make_problem",
     "networks",

@@ -39,6 +39,22 @@ def _psi(s: np.ndarray, beta: float, penalty: str) -> np.ndarray:
     return s / (np.sqrt(s + beta) + np.sqrt(beta))
 
 
+def column_penalty(norms: object, beta: float, penalty: str = "ratio") -> np.ndarray:
+    r"""The penalty :math:`\psi_\beta(x)` of one column of norm :math:`x`, elementwise.
+
+    Landscape chapter, section "What the smooth group Lasso does to one column":
+    :math:`x^2/\sqrt{x^2+\beta}` (``"ratio"``) or :math:`\sqrt{x^2+\beta} - \sqrt\beta`
+    (``"sqrt"``); :func:`smooth_group_lasso` is its sum over the columns of :math:`U`.
+    Negative ``x`` is allowed (the penalty is even).
+    """
+    values = np.asarray(norms, dtype=np.float64)
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"norms must be finite, got {norms!r}")
+    beta = check_float("beta", beta, minimum=0.0, strict=True)
+    penalty = check_choice("penalty", penalty, PENALTIES)
+    return _psi(values**2, beta, penalty)
+
+
 def column_weight(s: np.ndarray, beta: float, penalty: str = "ratio") -> np.ndarray:
     r"""Gradient weight :math:`w(s) = 2\psi_\beta'(s)` of a column with squared norm ``s``.
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq
 
-from lib._validation import check_choice, check_float, check_int
+from lib._validation import check_choice, check_float, check_int, check_matrix
 from lib.registry import sensing_kind
 from lib.regularizer import PENALTIES, column_weight
 
@@ -85,6 +85,27 @@ def curvature_at_zero_orthogonal(lam: float, beta: float, *, trace: float,
     kind = sensing_kind("sensing", sensing)
     penalty_curvature = lam * float(column_weight(0.0, beta, penalty))
     return penalty_curvature - kind.CURVATURE_PER_TRACE * trace
+
+
+def hessian_spectrum_at_zero(eigenvalues: object, lam: float, beta: float, *, d: int, k: int,
+                             penalty: str = "ratio") -> np.ndarray:
+    r"""Every eigenvalue of the Hessian of the regularised population objective at
+    :math:`U = 0` (Gaussian sensing), sorted ascending (landscape chapter, "Curvature at
+    :math:`U = 0`").
+
+    The Hessian acts on each of the ``k`` columns separately, with eigenvalues
+    :math:`-4 s_j + \lambda w(0)` along :math:`v_j` (:func:`curvature_at_zero`) and
+    :math:`\lambda w(0)` on the :math:`d - r` directions orthogonal to the signal
+    (:func:`curvature_at_zero_orthogonal`), each repeated once per column: ``d * k`` values.
+    """
+    values = _check_eigenvalues(eigenvalues)
+    d = check_int("d", d, minimum=values.size)
+    k = check_int("k", k, minimum=1)
+    signal = curvature_at_zero(values, lam, beta, penalty=penalty)
+    orthogonal = curvature_at_zero_orthogonal(lam, beta, trace=float(values.sum()),
+                                              penalty=penalty)
+    return np.sort(np.concatenate([np.repeat(signal, k),
+                                   np.full((d - values.size) * k, orthogonal)]))
 
 
 def lambda_orthogonal_bound(trace: float, beta: float, *, penalty: str = "ratio",
@@ -198,6 +219,30 @@ def regularized_bias(eigenvalues: object, lam: float, beta: float, *,
     values = _check_eigenvalues(eigenvalues)
     norms = regularized_column_norms(values, lam, beta, penalty=penalty)
     return float(np.sqrt(np.sum((values - norms**2) ** 2)))
+
+
+def regularized_stationary_point(U_star: np.ndarray, lam: float, beta: float, *, k: int,
+                                 directions: int, penalty: str = "ratio") -> np.ndarray:
+    r"""The stationary point of the regularised population objective that holds only the
+    ``directions`` strongest signal directions: :math:`Ue_j = a_j v_j` for
+    :math:`j \le` ``directions`` (:math:`a_j` from :func:`regularized_column_norms`), all other
+    of the ``k`` columns zero.
+
+    With ``directions`` :math:`< r` it misses :math:`v_r`; its curvature along a zero column
+    pointing at :math:`v_r` is :math:`-4 s_r + \lambda w(0)`, so it is a strict saddle below
+    :math:`\lambda_{\text{low}}` and a spurious local minimum above (landscape chapter,
+    "Between the two bounds").
+    """
+    U_star = check_matrix("U_star", U_star)
+    rank = U_star.shape[1]
+    k = check_int("k", k, minimum=1)
+    directions = check_int("directions", directions, minimum=0, maximum=min(rank, k))
+    eigenvalues, eigenvectors = np.linalg.eigh(U_star @ U_star.T)
+    signal, vectors = eigenvalues[::-1][:rank], eigenvectors[:, ::-1][:, :rank]
+    norms = regularized_column_norms(signal, lam, beta, penalty=penalty)
+    U = np.zeros((U_star.shape[0], k))
+    U[:, :directions] = vectors[:, :directions] * norms[:directions]
+    return U
 
 
 def spurious_column_curvature(column_norm: float, lam: float, beta: float, *,

@@ -40,7 +40,7 @@ def figure():
 def test_every_network_figure_draws(figure) -> None:
     _, axes = figure
     measured = {"Gaussian": ("gaussian", SPECTRA), "network": ("rank_one", SPECTRA)}
-    assert len(plots.curvature_at_zero_lines(axes, S, 1e-3, LAMS, measured)) == 2
+    assert len(plots.curvature_at_zero_by_design(axes, S, 1e-3, LAMS, measured)) == 2
     assert plots.junk_neuron_paths(axes[0], PATHS, 0.0158) is axes[0]
     assert len(plots.lambda_window(axes, LAMS, OUTCOMES, {"a": 0.06}, 3)) == 2
     norms = {"with": np.array([1.0, 0.5, 1e-90, 0.3]), "without": np.array([1.0, 0.5, 0.4, 0.3])}
@@ -50,13 +50,13 @@ def test_every_network_figure_draws(figure) -> None:
 
 
 @pytest.mark.parametrize(("call", "error", "match"), [
-    (lambda axes: plots.curvature_at_zero_lines(axes, S, 1e-3, LAMS, {"a": ("gaussian",
+    (lambda axes: plots.curvature_at_zero_by_design(axes, S, 1e-3, LAMS, {"a": ("gaussian",
                                                                             SPECTRA[:1])}),
      ValueError, "axes"),
-    (lambda axes: plots.curvature_at_zero_lines(
+    (lambda axes: plots.curvature_at_zero_by_design(
         axes, S, 1e-3, LAMS, {"a": ("gaussian", SPECTRA[:1]), "b": ("gaussian", SPECTRA)}),
      ValueError, "spectra"),
-    (lambda axes: plots.curvature_at_zero_lines(axes, S, 0.0, LAMS, {"a": ("gaussian", SPECTRA),
+    (lambda axes: plots.curvature_at_zero_by_design(axes, S, 0.0, LAMS, {"a": ("gaussian", SPECTRA),
                                                                      "b": ("gaussian", SPECTRA)}),
      ValueError, "beta"),
     (lambda axes: plots.junk_neuron_paths(axes[0], {"a": np.ones(3)}, 0.1), TypeError, "paths"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from conftest import central_difference, relative_error
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -97,3 +98,16 @@ def test_prune_keeps_exactly_the_columns_above_threshold(d, k, seed, threshold) 
     result = lib.prune(U, threshold)
     assert result.kept.tolist() == [j for j in range(k) if norms[j] > threshold]
     assert np.array_equal(result.U, U[:, result.kept])
+
+
+@pytest.mark.parametrize("penalty", ["ratio", "sqrt"])
+def test_column_penalty_of_each_column_sums_to_the_smooth_group_lasso(penalty: str) -> None:
+    U = np.random.default_rng(0).standard_normal((5, 4)) * np.array([1e-4, 1e-2, 1.0, 3.0])
+    norms = np.linalg.norm(U, axis=0)
+    per_column = lib.regularizer.column_penalty(norms, 1e-3, penalty)
+    assert relative_error(per_column.sum(), lib.smooth_group_lasso(U, 1e-3, penalty)) < 1e-12
+    assert np.array_equal(lib.regularizer.column_penalty(-norms, 1e-3, penalty), per_column)
+    with pytest.raises(ValueError, match="beta"):
+        lib.regularizer.column_penalty(norms, 0.0, penalty)
+    with pytest.raises(ValueError, match="norms"):
+        lib.regularizer.column_penalty([np.inf], 1e-3, penalty)

@@ -161,3 +161,42 @@ def test_fine_tuned_error_matches_statistical_prediction() -> None:
         errors.append(lib.recovery_error(result.U, prob.U_star))
     rms = np.sqrt(np.mean(np.square(errors)))
     assert rms == pytest.approx(theory.statistical_error(d, r, n, sigma), rel=0.3)
+
+
+@pytest.mark.parametrize("penalty", ["ratio", "sqrt"])
+def test_hessian_spectrum_at_zero_matches_dense_hessian(penalty: str) -> None:
+    prob = _population(6, 2, 2.0)
+    s = prob.singular_values**2
+    obj = lib.Objective(prob, lam=0.03, beta=1e-3, penalty=penalty)
+    measured = np.linalg.eigvalsh(lib.dense_hessian(obj.hvp, np.zeros((6, 3))))
+    predicted = theory.hessian_spectrum_at_zero(s, 0.03, 1e-3, d=6, k=3, penalty=penalty)
+    assert predicted.shape == (18,)
+    assert np.max(np.abs(measured - predicted)) < 1e-10
+
+
+def test_hessian_spectrum_at_zero_rejects_a_dimension_below_the_rank() -> None:
+    with pytest.raises(ValueError, match="d must be >= 3"):
+        theory.hessian_spectrum_at_zero([1.0, 0.5, 0.2], 0.01, 1e-3, d=2, k=1)
+
+
+def test_regularized_stationary_point_is_stationary_and_misses_the_weakest_direction() -> None:
+    prob = _population(6, 3, 2.0)
+    s = prob.singular_values**2
+    for lam in (0.01, 0.04):
+        U = theory.regularized_stationary_point(prob.U_star, lam, 1e-3, k=5, directions=2)
+        obj = lib.Objective(prob, lam=lam, beta=1e-3)
+        assert U.shape == (6, 5)
+        assert np.linalg.norm(obj.grad(U)) < 1e-10
+        assert np.count_nonzero(lib.column_norms(U)) == 2
+        certificate = lib.sosp_certificate(obj, U)
+        formula = theory.curvature_at_zero(s, lam, 1e-3)[2]
+        if formula < 0:
+            assert certificate.min_eigenvalue == pytest.approx(formula, abs=1e-8)
+        else:
+            assert certificate.min_eigenvalue > 0
+
+
+def test_regularized_stationary_point_rejects_more_directions_than_the_rank() -> None:
+    prob = _population(6, 2, 2.0)
+    with pytest.raises(ValueError, match="directions must be <= 2"):
+        theory.regularized_stationary_point(prob.U_star, 0.01, 1e-3, k=4, directions=3)

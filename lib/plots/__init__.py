@@ -14,8 +14,17 @@ from lib.plots.failure import (
     mechanism,
     norm_histogram,
 )
-from lib.plots.networks import (
+from lib.plots.landscape import (
+    column_norm_history,
     curvature_at_zero_lines,
+    growth_phase_diagram,
+    recovery_sweep,
+    saddle_escape,
+    smoothing_penalties,
+    sorted_column_norms,
+)
+from lib.plots.networks import (
+    curvature_at_zero_by_design,
     excess_error_by_stage,
     junk_neuron_paths,
     lambda_window,
@@ -27,8 +36,10 @@ from lib.plots.setup import concentration
 from lib.plots.style import figure
 
 __all__ = [
+    "column_norm_history",
     "comparable_column_counts",
     "concentration",
+    "curvature_at_zero_by_design",
     "curvature_at_zero_lines",
     "error_against_iteration",
     "error_against_kept",
@@ -40,6 +51,7 @@ __all__ = [
     "fine_tuning_errors",
     "fraction_curves",
     "gradient_times",
+    "growth_phase_diagram",
     "junk_neuron_paths",
     "lambda_window",
     "layer_balance",
@@ -47,4 +59,8 @@ __all__ = [
     "neuron_norm_strip",
     "neuron_norms",
     "norm_histogram",
+    "recovery_sweep",
+    "saddle_escape",
+    "smoothing_penalties",
+    "sorted_column_norms",
 ]

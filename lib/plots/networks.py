@@ -29,7 +29,7 @@ def _figure_legend_below(ax: Axes, ncols: int) -> None:
     ax.figure.legend(handles, labels, loc="outside lower center", ncols=ncols)
 
 
-def curvature_at_zero_lines(axes: object, eigenvalues: np.ndarray, beta: float,
+def curvature_at_zero_by_design(axes: object, eigenvalues: np.ndarray, beta: float,
                             lams: np.ndarray,
                             measured: Mapping[str, tuple[str, np.ndarray]]) -> list[Axes]:
     r"""One panel per design (title -> (sensing kind, measured spectra)): the predicted
