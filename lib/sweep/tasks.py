@@ -17,8 +17,9 @@ import numpy as np
 
 from lib._validation import check_choice, check_float, check_int
 from lib.objective import recovery_error
-from lib.problem import SENSING_KINDS, make_problem
+from lib.problem import make_problem
 from lib.pruning import train_prune_finetune
+from lib.registry import SENSING_KINDS
 from lib.regularizer import PENALTIES
 
 
