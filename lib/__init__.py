@@ -27,6 +27,7 @@ from lib.certificate import (
     dense_hessian,
     hessian_operator,
     largest_hessian_eigenvalue,
+    residual_matrix,
     sosp_certificate,
     suggest_step,
 )
@@ -52,10 +53,12 @@ from lib.pruning import (
 from lib.registry import SENSING_KINDS, SENSING_REGISTRY
 from lib.regularizer import column_weight, smooth_group_lasso
 from lib.runtime import get_threads, set_threads
+from lib.separation import ColumnSeparation, column_separation
 
 __all__ = [
     "SENSING_KINDS",
     "SENSING_REGISTRY",
+    "ColumnSeparation",
     "DivergenceError",
     "History",
     "Objective",
@@ -66,6 +69,7 @@ __all__ = [
     "SOSPCertificate",
     "SeedsInterrupted",
     "column_norms",
+    "column_separation",
     "column_weight",
     "dense_hessian",
     "fine_tune",
@@ -80,6 +84,7 @@ __all__ = [
     "prune_to_rank",
     "pruning_threshold",
     "recovery_error",
+    "residual_matrix",
     "run_seeds",
     "set_threads",
     "smooth_group_lasso",
