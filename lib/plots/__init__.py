@@ -8,3 +8,8 @@ function of this package (see the README's chapter conventions).
 from lib.plots.style import figure
 
 __all__ = ["figure"]
+from lib.plots.fine_tuning import error_vs_iteration, error_vs_measurements, fine_tuning_rate
+from lib.plots.pruning import column_norm_separation
+
+__all__ += ["column_norm_separation", "error_vs_iteration", "error_vs_measurements",
+            "fine_tuning_rate"]
