@@ -37,6 +37,7 @@ from lib.certificate import (
     dense_hessian,
     hessian_operator,
     largest_hessian_eigenvalue,
+    residual_matrix,
     sosp_certificate,
     suggest_step,
 )
@@ -62,10 +63,12 @@ from lib.pruning import (
 from lib.registry import SENSING_KINDS, SENSING_REGISTRY
 from lib.regularizer import column_weight, smooth_group_lasso
 from lib.runtime import get_threads, set_threads
+from lib.separation import ColumnSeparation, column_separation
 
 __all__ = [
     "SENSING_KINDS",
     "SENSING_REGISTRY",
+    "ColumnSeparation",
     "DivergenceError",
     "History",
     "Objective",
@@ -77,6 +80,7 @@ __all__ = [
     "SeedsInterrupted",
     "column_hessian_at_zero",
     "column_norms",
+    "column_separation",
     "column_weight",
     "costs",
     "dense_hessian",
@@ -95,6 +99,7 @@ __all__ = [
     "pruning_threshold",
     "recovery_error",
     "relative_recovery_error",
+    "residual_matrix",
     "run_seeds",
     "sensing_statistics",
     "set_threads",

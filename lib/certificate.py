@@ -17,6 +17,7 @@ from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 
 from lib._validation import check_float, check_int, check_matrix
 from lib.objective import Objective
+from lib.problem import Problem
 
 
 @dataclass(frozen=True)
@@ -170,3 +171,27 @@ def column_hessian_at_zero(obj: Objective) -> np.ndarray:
     if not isinstance(obj, Objective):
         raise TypeError(f"obj must be a lib.Objective, got {type(obj).__name__}")
     return dense_hessian(obj.hvp, np.zeros((obj.problem.d, 1)))
+
+
+def residual_matrix(prob: Problem, U: np.ndarray) -> np.ndarray:
+    r"""The residual matrix of Gaussian sensing at ``U`` (pruning-threshold chapter),
+
+    .. math:: R = \frac1n \sum_{i=1}^n \big(y_i - \langle A_i, UU^\top\rangle\big) A_i,
+
+    so that :math:`\nabla L(U) = -4RU`. Its top eigenvalue :math:`\rho` certifies how large a
+    column below the pruning threshold can be
+    (:func:`lib.theory.certified_small_column_bound`). Forms the dense (n, d, d) stack of the
+    :math:`A_i`: for small problems.
+
+    Parameters
+    ----------
+    prob : Problem
+        A problem with ``sensing="gaussian"`` (others raise ``ValueError``).
+    U : ndarray, shape (d, k)
+    """
+    if not isinstance(prob, Problem):
+        raise TypeError(f"prob must be a lib.Problem, got {type(prob).__name__}")
+    U = check_matrix("U", U, rows=prob.d)
+    A = prob.sensing_matrices()
+    residuals = prob.y - np.einsum("ijk,jk->i", A, U @ U.T)
+    return np.einsum("i,ijk->jk", residuals, A) / prob.n

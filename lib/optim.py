@@ -111,6 +111,21 @@ class History:
             return None
         return int(self.iterations[failures[-1] + 1])
 
+    def fitted_rate(self, low: float, high: float) -> float:
+        r"""Contraction factor per step of the recorded errors (fine-tuning chapter):
+        :math:`\exp(\text{slope})` of the least-squares line through
+        :math:`(t, \log \|U_tU_t^\top - M^*\|_F)` over the records whose error lies in
+        ``(low, high)``; errors then shrink like :math:`\rho^t`."""
+        low = check_float("low", low, minimum=0.0, strict=True)
+        high = check_float("high", high, minimum=low, strict=True)
+        window = (self.errors > low) & (self.errors < high)
+        if np.count_nonzero(window) < 2:
+            raise ValueError(f"fewer than two recorded errors lie in (low, high) = ({low:g}, "
+                             f"{high:g}); the errors range over [{self.errors.min():.3g}, "
+                             f"{self.errors.max():.3g}]")
+        slope = np.polyfit(self.iterations[window], np.log(self.errors[window]), 1)[0]
+        return float(np.exp(slope))
+
 
 class _Recorder:
     """Appends the records of a run; :meth:`history` builds the :class:`History` once."""

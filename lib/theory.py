@@ -264,23 +264,43 @@ def spurious_column_curvature(column_norm: float, lam: float, beta: float, *,
 def small_column_bound(grad_norm: float, lam: float, beta: float, threshold: float,
                        smallest_kept_norm: float, *, penalty: str = "ratio") -> float:
     r"""Largest norm a column below ``threshold`` can have at a point with gradient norm
-    ``grad_norm`` (pruning chapter).
+    ``grad_norm``, with the residual's top eigenvalue of the regularised minimiser
+    (pruning-threshold chapter).
 
     Column j of the gradient is :math:`(\lambda w(x^2) I - 4R) U e_j` with :math:`R` the
     residual, whose top eigenvalue near the regularised minimiser is
-    :math:`\lambda w(a_r^2)/4` (weakest kept column :math:`a_r`). For :math:`x \le \tau`,
+    :math:`\rho = \lambda w(a_r^2)/4` (weakest kept column :math:`a_r`). For :math:`x \le \tau`,
     :math:`w(x^2) \ge w(\tau^2)`, so
 
     .. math:: x \le \frac{\varepsilon}{\lambda\,(w(\tau^2) - w(a_r^2))},
 
     valid when :math:`\tau < a_r` (otherwise ``inf`` is returned: no separation is implied).
+    :func:`certified_small_column_bound` takes :math:`\rho` measured at the point instead.
+    """
+    a_r = check_float("smallest_kept_norm", smallest_kept_norm, minimum=0.0)
+    lam, beta, penalty = _check_regularisation(lam, beta, penalty)
+    rho = lam * float(column_weight(a_r * a_r, beta, penalty)) / 4.0
+    return certified_small_column_bound(grad_norm, lam, beta, threshold, rho, penalty=penalty)
+
+
+def certified_small_column_bound(grad_norm: float, lam: float, beta: float, threshold: float,
+                                 residual_top_eigenvalue: float, *,
+                                 penalty: str = "ratio") -> float:
+    r"""Largest norm a column below ``threshold`` can have at a point with gradient norm
+    :math:`\varepsilon` and residual top eigenvalue :math:`\rho` both measured at that point
+    (pruning-threshold chapter):
+
+    .. math:: b(\varepsilon) = \frac{\varepsilon}{\lambda\, w(\tau^2) - 4\rho}.
+
+    No column has a norm in :math:`(b(\varepsilon), \tau]`. Returns ``inf`` when the
+    denominator is not positive (no separation is implied). ``residual_top_eigenvalue`` is
+    :math:`\lambda_{\max}` of :func:`lib.certificate.residual_matrix`.
     """
     eps = check_float("grad_norm", grad_norm, minimum=0.0)
     lam, beta, penalty = _check_regularisation(lam, beta, penalty)
     tau = check_float("threshold", threshold, minimum=0.0)
-    a_r = check_float("smallest_kept_norm", smallest_kept_norm, minimum=0.0)
-    gap = lam * float(column_weight(tau * tau, beta, penalty) - column_weight(a_r * a_r, beta,
-                                                                                 penalty))
+    rho = check_float("residual_top_eigenvalue", residual_top_eigenvalue)
+    gap = lam * float(column_weight(tau * tau, beta, penalty)) - 4.0 * rho
     return eps / gap if gap > 0 else float("inf")
 
 
@@ -304,16 +324,38 @@ def hessian_spectrum_at_solution(eigenvalues: object, d: int) -> np.ndarray:
     return np.unique(np.concatenate(spectrum))
 
 
+def contraction_factor(spectrum: object, step: float, *, null_dimension: int = 0) -> float:
+    r"""Contraction factor per step of gradient descent with step :math:`\eta` near a minimiser
+    whose Hessian has eigenvalues ``spectrum`` (fine-tuning chapter):
+
+    .. math:: \rho(\eta) = \max_i |1 - \eta\, h_i|,
+
+    over all eigenvalues but the ``null_dimension`` smallest (the flat directions, such as the
+    :math:`r(r-1)/2` rotations of a factorisation, which do not move :math:`UU^\top`).
+    """
+    values = np.asarray(spectrum)
+    if not np.issubdtype(values.dtype, np.number) or np.iscomplexobj(values):
+        raise TypeError(f"spectrum must be a 1-D array of real Hessian eigenvalues, got dtype "
+                        f"{values.dtype}")
+    if values.ndim != 1 or values.size == 0 or not np.all(np.isfinite(values)):
+        raise ValueError("spectrum must be a non-empty 1-D array of finite eigenvalues, got "
+                         f"shape {values.shape}")
+    step = check_float("step", step, minimum=0.0, strict=True)
+    null_dimension = check_int("null_dimension", null_dimension, minimum=0,
+                               maximum=values.size - 1)
+    moving = np.sort(values)[null_dimension:]
+    return float(np.max(np.abs(1.0 - step * moving)))
+
+
 def linear_rate(eigenvalues: object, d: int, step: float) -> float:
     r"""Predicted local contraction factor per step of gradient descent on the exactly
-    parameterised loss (fine-tuning chapter):
-    :math:`\rho(\eta) = \max_i |1 - \eta\,h_i|` over the nonzero Hessian eigenvalues
-    :math:`h_i` of :func:`hessian_spectrum_at_solution`. Errors shrink like :math:`\rho^t`.
+    parameterised loss (fine-tuning chapter): :func:`contraction_factor` of the nonzero
+    Hessian eigenvalues :math:`h_i` of :func:`hessian_spectrum_at_solution`,
+    :math:`\rho(\eta) = \max_i |1 - \eta\,h_i|`. Errors shrink like :math:`\rho^t`.
     Equal to :math:`1 - 4\eta s_r` for small steps (d > r); best step
     :math:`2/(h_{\min}+h_{\max})`."""
     step = check_float("step", step, minimum=0.0, strict=True)
-    spectrum = hessian_spectrum_at_solution(eigenvalues, d)
-    return float(np.max(np.abs(1.0 - step * spectrum)))
+    return contraction_factor(hessian_spectrum_at_solution(eigenvalues, d), step)
 
 
 def degrees_of_freedom(d: int, rank: int, *, sensing: str = "gaussian") -> int:

@@ -14,6 +14,7 @@ from lib.plots.failure import (
     mechanism,
     norm_histogram,
 )
+from lib.plots.fine_tuning import error_vs_iteration, error_vs_measurements, fine_tuning_rate
 from lib.plots.landscape import (
     column_norm_history,
     curvature_at_zero_lines,
@@ -32,11 +33,13 @@ from lib.plots.networks import (
 )
 from lib.plots.neurons import error_against_kept, layer_balance, neuron_norm_strip
 from lib.plots.performance import gradient_times
+from lib.plots.pruning import column_norm_separation
 from lib.plots.setup import concentration
 from lib.plots.style import figure
 
 __all__ = [
     "column_norm_history",
+    "column_norm_separation",
     "comparable_column_counts",
     "concentration",
     "curvature_at_zero_by_design",
@@ -45,10 +48,13 @@ __all__ = [
     "error_against_kept",
     "error_against_samples",
     "error_against_width",
+    "error_vs_iteration",
+    "error_vs_measurements",
     "excess_error_by_stage",
     "figure",
     "figure_one",
     "fine_tuning_errors",
+    "fine_tuning_rate",
     "fraction_curves",
     "gradient_times",
     "growth_phase_diagram",
