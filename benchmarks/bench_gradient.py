@@ -99,7 +99,7 @@ SMALL_CASES = (
 
 def einsum_gradient(A: np.ndarray, y: np.ndarray,
                     U: np.ndarray) -> tuple[float, np.ndarray]:
-    """Public research code: ``einsum`` over the (n, d, d) stack of sensing matrices."""
+    """Public research code: ``einsum`` over the (n, d, d) stack of the A_i."""
     n = len(y)
     res = np.einsum("ijk,jk->i", A, U @ U.T) - y
     return res @ res / n, 4 / n * np.einsum("i,ijk->jk", res, A) @ U
@@ -107,7 +107,8 @@ def einsum_gradient(A: np.ndarray, y: np.ndarray,
 
 def flattened_gradient(A_flat: np.ndarray, y: np.ndarray,
                        U: np.ndarray) -> tuple[float, np.ndarray]:
-    """A careful user: the stack flattened to (n, d^2), two matrix-vector products."""
+    """A careful user: the stack flattened to (n, d^2), two matrix-vector
+    products."""
     n, d = len(y), len(U)
     res = A_flat @ (U @ U.T).ravel() - y
     return res @ res / n, 4 / n * (res @ A_flat).reshape(d, d) @ U
@@ -115,7 +116,8 @@ def flattened_gradient(A_flat: np.ndarray, y: np.ndarray,
 
 def torch_gradient(A: torch.Tensor, y: torch.Tensor,
                    U: np.ndarray) -> tuple[float, np.ndarray]:
-    """A deep-learning user: the loss in PyTorch (float64), the gradient by ``backward()``."""
+    """A deep-learning user: the loss in PyTorch (float64), the gradient by
+    ``backward()``."""
     U_t = torch.from_numpy(U).requires_grad_()
     loss = ((torch.einsum("ijk,jk->i", A, U_t @ U_t.T) - y) ** 2).mean()
     loss.backward()
