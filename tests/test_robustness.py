@@ -9,9 +9,10 @@ from threadpoolctl import threadpool_limits
 import lib
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("sensing", lib.SENSING_KINDS)
-def test_too_large_step_raises_with_a_step_that_works(sensing: str) -> None:
-    prob = lib.make_problem(10, 2, 400, sensing=sensing, seed=1)
+def test_too_large_step_raises_with_a_step_that_works(sensing: str, dtype: type) -> None:
+    prob = lib.make_problem(10, 2, 400, sensing=sensing, seed=1, dtype=dtype)
     obj = lib.Objective(prob, lam=0.01, beta=1e-3)
     U0 = 0.1 * np.random.default_rng(2).standard_normal((10, 6))
     with pytest.raises(lib.DivergenceError) as raised:
@@ -24,6 +25,45 @@ def test_too_large_step_raises_with_a_step_that_works(sensing: str) -> None:
     result = lib.gradient_descent(obj, U0, error.suggested_step, 3000)
     assert np.all(np.isfinite(result.history.values))
     assert result.history.values[-1] < result.history.values[0]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("sensing", lib.SENSING_KINDS)
+def test_overflowing_start_is_refused_naming_U0(sensing: str, dtype: type) -> None:
+    prob = lib.make_problem(6, 2, 100, sensing=sensing, seed=0, dtype=dtype)
+    obj = lib.Objective(prob, lam=0.01, beta=1e-3)
+    huge = np.full((6, 3), 1e80)
+    with pytest.raises(ValueError, match=r"not finite at U0 \(largest \|entry\| 1e\+80"):
+        lib.gradient_descent(obj, huge, 0.01, 10)
+    with pytest.raises(ValueError, match="not finite at U0"):
+        lib.perturbed_gradient_descent(obj, huge, 0.01, 10)
+    with pytest.raises(ValueError, match="not finite at U"):
+        lib.sosp_certificate(obj, huge)
+    with pytest.raises(ValueError, match="not finite at U"):
+        obj.value(huge)
+
+
+def test_float32_loss_that_overflows_raises_instead_of_nan() -> None:
+    prob = lib.make_problem(6, 2, 100, seed=0, dtype=np.float32)
+    obj = lib.Objective(prob)
+    with pytest.raises(ValueError, match=r"f\(U\) is not finite at U"):
+        obj.value(np.full((6, 2), 1e20))
+    with pytest.raises(ValueError, match="is not finite at U"):
+        obj.grad(np.full((6, 2), 1e20))
+
+
+@pytest.mark.parametrize("sensing", ["gaussian", "rank_one"])
+def test_nan_in_the_observations_is_named_not_an_arpack_error(sensing: str) -> None:
+    prob = lib.make_problem(6, 2, 100, sensing=sensing, seed=0)
+    prob.y[3] = np.nan
+    obj = lib.Objective(prob, lam=0.01)
+    U = 0.1 * np.ones((6, 2))
+    with pytest.raises(ValueError, match="observations y contain 1 non-finite"):
+        lib.gradient_descent(obj, U, 0.01, 10)
+    with pytest.raises(ValueError, match="observations y contain 1 non-finite"):
+        lib.sosp_certificate(obj, U)
+    with pytest.raises(ValueError, match="observations y contain 1 non-finite"):
+        lib.suggest_step(obj, U)
 
 
 def test_perturbed_gradient_descent_also_catches_divergence() -> None:
