@@ -118,11 +118,32 @@ class Objective:
         return out
 
 
+#: Largest d for which the recovery error is computed from the d x d difference (32 MB).
+DENSE_ERROR_MAX_D = 2048
+
+
 def recovery_error(U: np.ndarray, U_star: np.ndarray) -> float:
     r"""Recovery error :math:`\|UU^\top - U^*U^{*\top}\|_F` (all chapters).
 
-    Computed from the d x d difference, accurate to machine precision even when tiny.
+    For :math:`d \le` ``DENSE_ERROR_MAX_D`` it is computed from the d x d difference, accurate
+    to machine precision even when tiny. For larger d it needs no d x d matrix:
+
+    .. math::
+        \|UU^\top - U^*U^{*\top}\|_F^2 = \|U^\top U\|_F^2 - 2\|U^\top U^*\|_F^2
+        + \|U^{*\top}U^*\|_F^2,
+
+    from k x k, k x r and r x r products, accurate to about
+    :math:`\sqrt{\varepsilon}\,\|U^*U^{*\top}\|_F` (cancellation; clipped at zero).
     """
     U_star = check_matrix("U_star", U_star)
     U = check_matrix("U", U, rows=U_star.shape[0])
-    return float(np.linalg.norm(U @ U.T - U_star @ U_star.T))
+    return recovery_error_unchecked(U, U_star)
+
+
+def recovery_error_unchecked(U: np.ndarray, U_star: np.ndarray) -> float:
+    """:func:`recovery_error` without argument checks (the records of every run)."""
+    if U.shape[0] <= DENSE_ERROR_MAX_D:
+        return float(np.linalg.norm(U @ U.T - U_star @ U_star.T))
+    squared = (np.sum((U.T @ U) ** 2) - 2.0 * np.sum((U.T @ U_star) ** 2)
+               + np.sum((U_star.T @ U_star) ** 2))
+    return float(np.sqrt(max(squared, 0.0)))

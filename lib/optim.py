@@ -32,7 +32,7 @@ from tqdm import tqdm
 from lib._validation import check_bool, check_callable, check_float, check_int, make_rng
 from lib.certificate import suggest_step
 from lib.columns import column_norms
-from lib.objective import Objective
+from lib.objective import Objective, recovery_error_unchecked
 
 #: A run is declared divergent when f exceeds this factor times its scale (see ``_blowup_limit``).
 DIVERGENCE_FACTOR = 1e4
@@ -144,8 +144,8 @@ class _Recorder:
         if len(self.rows) >= self.max_records:
             self.record_every *= 2
             self.rows = [row for row in self.rows if row[0] % self.record_every == 0]
-        self.rows.append((iteration, value, grad_norm,
-                          float(np.linalg.norm(U @ U.T - U_star @ U_star.T)), column_norms(U)))
+        self.rows.append((iteration, value, grad_norm, recovery_error_unchecked(U, U_star),
+                          column_norms(U)))
 
     def arrays(self, k: int) -> dict[str, np.ndarray]:
         """The records as one array per :class:`History` field (for :meth:`history` and the
@@ -433,9 +433,10 @@ def gradient_descent(obj: Objective, U0: np.ndarray, step: float, max_iter: int,
         Stop when :math:`\|\nabla f(U_t)\|_F \le` ``tol``.
     record_every : int
         Record value, gradient norm, recovery error and column norms every so many iterations.
-        A record costs a d x d matrix product (the recovery error), so long runs that need
-        only the curve's shape can record every 10 or more steps (its cost is measured in
-        ``benchmarks/README.md``).
+        A record costs a d x d matrix product (the recovery error, from k x k products
+        instead when d > ``lib.objective.DENSE_ERROR_MAX_D``, see :func:`lib.recovery_error`),
+        so long runs that need only the curve's shape can record every 10 or more steps (its
+        cost is measured in ``benchmarks/README.md``).
     progress : bool
         Show a tqdm progress bar.
     callback : callable, optional
