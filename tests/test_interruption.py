@@ -94,10 +94,16 @@ def test_signals_at_random_times_leave_consistent_results(outer_handlers: list[i
         number = (signal.SIGINT, signal.SIGTERM)[case % 2]
         seen: dict[int, np.ndarray] = {}
         values: dict[int, float] = {}
-        remember = _interrupter("never", -1, seen, values)
-
         timer = threading.Timer(float(rng.uniform(0.0, 0.03)), os.kill, (os.getpid(), number))
-        timer.start()
+        record = _interrupter("never", -1, seen, values)
+
+        def remember(iteration: int, U: np.ndarray, value: float,
+                     record: Callable[..., None] = record,
+                     timer: threading.Timer = timer) -> None:
+            record(iteration, U, value)
+            if iteration == 0:  # the run's handlers are in place: a signal now is in the run
+                timer.start()
+
         with pytest.warns(UserWarning, match="interrupted at iteration"):
             result = lib.gradient_descent(obj, 0.1 * rng.standard_normal((5, 3)), 0.05, 10**6,
                                           tol=0.0, record_every=int(rng.integers(1, 5)),
