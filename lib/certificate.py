@@ -78,7 +78,10 @@ def hessian_operator(obj: Objective, U: np.ndarray) -> LinearOperator:
     shape = U.shape
 
     def matvec(v: np.ndarray) -> np.ndarray:
-        return obj.hvp_unchecked(U, np.asarray(v, dtype=np.float64).reshape(shape)).ravel()
+        with np.errstate(over="ignore", invalid="ignore"):
+            product = obj.hvp_unchecked(U, np.asarray(v, dtype=np.float64).reshape(shape))
+        obj.require_finite(product, "the Hessian-vector product", U)
+        return product.ravel()
 
     return LinearOperator((U.size, U.size), matvec=matvec, rmatvec=matvec, dtype=np.float64)
 
@@ -126,7 +129,7 @@ def sosp_certificate(obj: Objective, U: np.ndarray, *, tol: float = 1e-8,
     U = obj.check_point(U).astype(np.float64, copy=False)
     tol = check_float("tol", tol, minimum=0.0)
     seed = check_int("seed", seed, minimum=0)
-    grad_norm = float(np.linalg.norm(obj.value_and_grad(U)[1]))
+    grad_norm = float(np.linalg.norm(obj.finite_value_and_grad(U)[1]))
     return SOSPCertificate(grad_norm=grad_norm,
                            min_eigenvalue=_extreme_eigenvalue(obj, U, "SA", tol, seed))
 

@@ -61,24 +61,54 @@ class Objective:
             value += self.lam * add_penalty(U, self.beta, self.penalty, self.lam, grad)
         return value, grad
 
+    def require_finite(self, result: float | np.ndarray, what: str, U: np.ndarray,
+                       name: str = "U") -> None:
+        """Raise a ValueError naming ``name`` when ``result`` (``what`` at ``U``) is not
+        finite: the data holds NaN or inf, or ``U`` is so large that the loss overflows."""
+        if np.all(np.isfinite(result)):
+            return
+        y = self.problem.y
+        if y is not None and not np.all(np.isfinite(y)):
+            raise ValueError(f"the problem's observations y contain {np.sum(~np.isfinite(y))} "
+                             "non-finite values; build the problem with lib.make_problem")
+        raise ValueError(f"{what} is not finite at {name} (largest |entry| "
+                         f"{np.max(np.abs(U)):.3g}): the loss overflows the floating-point "
+                         f"arithmetic of the data; {name} must be of the scale of the ground truth "
+                         f"(|entries| up to about {np.max(np.abs(self.problem.U_star)):.3g})")
+
+    def finite_value_and_grad(self, U: np.ndarray, name: str = "U") -> tuple[float, np.ndarray]:
+        """:meth:`value_and_grad`, raising the ValueError of :meth:`require_finite` (instead of
+        overflow warnings and NaN) when either is not finite at ``U``."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            value, grad = self.value_and_grad(U)
+        self.require_finite(value, "the objective", U, name)
+        self.require_finite(grad, "the gradient", U, name)
+        return value, grad
+
     def value(self, U: np.ndarray) -> float:
         """:math:`f(U)`."""
         U = self.check_point(U)
-        value = self.problem.operator.value(U)
-        if self.lam > 0.0:
-            # The compiled penalty of value_and_grad, so that both give the same bits.
-            value += self.lam * add_penalty(U, self.beta, self.penalty, 0.0, np.zeros(U.shape))
+        with np.errstate(over="ignore", invalid="ignore"):
+            value = self.problem.operator.value(U)
+            if self.lam > 0.0:
+                # The compiled penalty of value_and_grad, so that both give the same bits.
+                value += self.lam * add_penalty(U, self.beta, self.penalty, 0.0,
+                                                np.zeros(U.shape))
+        self.require_finite(value, "f(U)", U)
         return value
 
     def grad(self, U: np.ndarray) -> np.ndarray:
         r""":math:`\nabla f(U)`, shape (d, k)."""
-        return self.value_and_grad(self.check_point(U))[1]
+        return self.finite_value_and_grad(self.check_point(U))[1]
 
     def hvp(self, U: np.ndarray, V: np.ndarray) -> np.ndarray:
         r"""Hessian-vector product :math:`\nabla^2 f(U)[V]`, shape (d, k)."""
         U = self.check_point(U)
         V = check_matrix("V", V, rows=U.shape[0], cols=U.shape[1])
-        return self.hvp_unchecked(U, V)
+        with np.errstate(over="ignore", invalid="ignore"):
+            product = self.hvp_unchecked(U, V)
+        self.require_finite(product, "the Hessian-vector product", U)
+        return product
 
     def hvp_unchecked(self, U: np.ndarray, V: np.ndarray) -> np.ndarray:
         """:meth:`hvp` without argument checks (Lanczos and power-iteration matvecs)."""
@@ -88,14 +118,35 @@ class Objective:
         return out
 
 
+#: Largest d for which the recovery error is computed from the d x d difference (32 MB).
+DENSE_ERROR_MAX_D = 2048
+
+
 def recovery_error(U: np.ndarray, U_star: np.ndarray) -> float:
     r"""Recovery error :math:`\|UU^\top - U^*U^{*\top}\|_F` (all chapters).
 
-    Computed from the d x d difference, accurate to machine precision even when tiny.
+    For :math:`d \le` ``DENSE_ERROR_MAX_D`` it is computed from the d x d difference, accurate
+    to machine precision even when tiny. For larger d it needs no d x d matrix:
+
+    .. math::
+        \|UU^\top - U^*U^{*\top}\|_F^2 = \|U^\top U\|_F^2 - 2\|U^\top U^*\|_F^2
+        + \|U^{*\top}U^*\|_F^2,
+
+    from k x k, k x r and r x r products, accurate to about
+    :math:`\sqrt{\varepsilon}\,\|U^*U^{*\top}\|_F` (cancellation; clipped at zero).
     """
     U_star = check_matrix("U_star", U_star)
     U = check_matrix("U", U, rows=U_star.shape[0])
-    return float(np.linalg.norm(U @ U.T - U_star @ U_star.T))
+    return recovery_error_unchecked(U, U_star)
+
+
+def recovery_error_unchecked(U: np.ndarray, U_star: np.ndarray) -> float:
+    """:func:`recovery_error` without argument checks (the records of every run)."""
+    if U.shape[0] <= DENSE_ERROR_MAX_D:
+        return float(np.linalg.norm(U @ U.T - U_star @ U_star.T))
+    squared = (np.sum((U.T @ U) ** 2) - 2.0 * np.sum((U.T @ U_star) ** 2)
+               + np.sum((U_star.T @ U_star) ** 2))
+    return float(np.sqrt(max(squared, 0.0)))
 
 
 def relative_recovery_error(U: np.ndarray, U_star: np.ndarray) -> float:

@@ -195,7 +195,8 @@ class RankOneOperator(SampledSensingOperator):
 
     .. math::
 
-        \nabla L(U) = \frac4n X^\top (\mathrm{res} \odot Z), \qquad
+        \nabla L(U) = \frac4n X^\top (\mathrm{res} \odot Z),
+
         \nabla^2 L(U)[V] = \frac4n X^\top\big(\delta \odot Z + \mathrm{res} \odot XV\big),
         \quad \delta_i = 2 \langle Z_i, (XV)_i\rangle,
 

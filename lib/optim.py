@@ -9,15 +9,22 @@ is small, and stops when a kick fails to decrease :math:`f` by ``escape_decrease
 
 Every run checks the objective at each step (it is computed with the gradient anyway). A
 non-finite or exploding value raises :class:`DivergenceError` with a step size to try instead.
-An interrupted run (Ctrl-C) returns what it has, with ``status="interrupted"``.
+An interrupted run (Ctrl-C or SIGTERM, or a callback that raises :class:`KeyboardInterrupt`)
+stops between two steps and returns a consistent result: the last iterate, its record at the end
+of the history and ``status="interrupted"``.
 """
 
 from __future__ import annotations
 
 import math
+import os
+import signal
+import threading
+import time
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -26,7 +33,7 @@ from tqdm import tqdm
 from lib._validation import check_bool, check_callable, check_float, check_int, make_rng
 from lib.certificate import suggest_step
 from lib.columns import column_norms
-from lib.objective import Objective, relative_recovery_error
+from lib.objective import Objective, recovery_error_unchecked, relative_recovery_error
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -127,20 +134,52 @@ class History:
         return float(np.exp(slope))
 
 
-class _Recorder:
-    """Appends the records of a run; :meth:`history` builds the :class:`History` once."""
+#: Default bound on the records a run keeps (see ``max_records`` of :func:`gradient_descent`).
+MAX_RECORDS = 100_000
 
-    def __init__(self) -> None:
+_HISTORY_FIELDS = ("iterations", "values", "grad_norms", "errors", "column_norms")
+
+
+class _Recorder:
+    """Appends the records of a run due every ``record_every`` iterations, at most
+    ``max_records`` of them: when full, it keeps the records at multiples of twice the interval
+    and doubles the interval, so a run of any length keeps at most ``max_records`` evenly spaced
+    records (and the last); :meth:`history` builds the :class:`History` once."""
+
+    def __init__(self, record_every: int, max_records: int) -> None:
+        self.record_every = record_every
+        self.max_records = max_records
         self.rows: list[tuple[int, float, float, float, np.ndarray]] = []
 
     @property
     def last_iteration(self) -> int | None:
         return self.rows[-1][0] if self.rows else None
 
+    def due(self, iteration: int) -> bool:
+        return iteration % self.record_every == 0 and self.last_iteration != iteration
+
     def record(self, iteration: int, value: float, grad_norm: float, U: np.ndarray,
                U_star: np.ndarray) -> None:
-        self.rows.append((iteration, value, grad_norm,
-                          float(np.linalg.norm(U @ U.T - U_star @ U_star.T)), column_norms(U)))
+        if len(self.rows) >= self.max_records:
+            self.record_every *= 2
+            self.rows = [row for row in self.rows if row[0] % self.record_every == 0]
+        self.rows.append((iteration, value, grad_norm, recovery_error_unchecked(U, U_star),
+                          column_norms(U)))
+
+    def arrays(self, k: int) -> dict[str, np.ndarray]:
+        """The records as one array per :class:`History` field (for :meth:`history` and the
+        checkpoints)."""
+        columns = list(zip(*self.rows, strict=True)) or [()] * len(_HISTORY_FIELDS)
+        arrays = dict(zip(_HISTORY_FIELDS, map(np.asarray, columns), strict=True))
+        arrays["column_norms"] = arrays["column_norms"].reshape(-1, k)
+        return arrays
+
+    def restore(self, arrays: dict[str, np.ndarray], record_every: int) -> None:
+        """Replace the records by those of :meth:`arrays` (a resumed checkpoint)."""
+        self.record_every = record_every
+        self.rows = [(int(iteration), float(value), float(grad_norm), float(error), norms)
+                     for iteration, value, grad_norm, error, norms in zip(
+                         *(arrays[name] for name in _HISTORY_FIELDS), strict=True)]
 
     def history(self) -> History:
         iterations, values, grad_norms, errors, norms = zip(*self.rows, strict=True)
@@ -200,48 +239,177 @@ def _blowup_limit(obj: Objective, initial_value: float) -> float:
     return DIVERGENCE_FACTOR * max(initial_value, scale, np.finfo(float).tiny)
 
 
+class _StopRequest:
+    """While active, SIGINT (Ctrl-C) and SIGTERM only set :attr:`requested`, which the
+    optimisers read between two steps, so that an interrupt never lands inside a step or a
+    record. Signal handlers can only be set in the main thread; elsewhere nothing is replaced
+    (no signal reaches other threads)."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self.requested = False
+        self.previous: dict[int, object] = {}
+
+    def _request(self, signum: int, frame: object) -> None:
+        self.requested = True
+
+    def __enter__(self) -> _StopRequest:
+        if threading.current_thread() is threading.main_thread():
+            for number in self.SIGNALS:
+                self.previous[number] = signal.signal(number, self._request)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        for number, handler in self.previous.items():
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
+
+
+class _Checkpoint:
+    """A run's state in one ``.npz`` file, written every ``every`` seconds (and at the end) to a
+    temporary file that is then renamed over ``path``, so the file is always a whole checkpoint.
+
+    ``signature`` holds what identifies the run (start, step, limits, objective): a checkpoint
+    written by another run is refused rather than resumed.
+    """
+
+    def __init__(self, path: Path, every: float, signature: dict[str, object]) -> None:
+        self.path = path
+        self.every = every
+        self.signature = signature
+        self.last_write = time.monotonic()
+
+    def due(self) -> bool:
+        return time.monotonic() - self.last_write >= self.every
+
+    def write(self, state: dict[str, object]) -> None:
+        temporary = self.path.with_name(self.path.name + ".partial")
+        with open(temporary, "wb") as file:
+            np.savez(file, **{f"run_{name}": value for name, value in self.signature.items()},
+                     **state)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, self.path)
+        self.last_write = time.monotonic()
+
+    def read(self) -> dict[str, np.ndarray] | None:
+        """The saved state, or None when there is no checkpoint yet."""
+        if not self.path.exists():
+            return None
+        try:
+            with np.load(self.path) as saved:
+                state = {name: saved[name] for name in saved.files}
+        except (OSError, ValueError) as error:
+            raise ValueError(f"checkpoint {str(self.path)!r} is not a checkpoint of "
+                             f"lib.gradient_descent ({error}); delete it or name another file"
+                             ) from error
+        for name, value in self.signature.items():
+            saved_value = state.get(f"run_{name}")
+            if saved_value is None or not np.array_equal(saved_value, np.asarray(value)):
+                raise ValueError(f"checkpoint {str(self.path)!r} was written by another run "
+                                 f"({name} differs: {saved_value!r} there, {value!r} here); "
+                                 "delete it or name another file")
+        return state
+
+
 class _Run:
-    """Bookkeeping shared by the optimisers: history, divergence check, progress bar."""
+    """Bookkeeping shared by the optimisers: history, divergence check, progress bar, the
+    stop request (use as a context manager around the loop)."""
 
     def __init__(self, obj: Objective, U: np.ndarray, step: float, max_iter: int,
                  record_every: int, progress: bool,
-                 callback: Callable[[int, np.ndarray, float], None] | None) -> None:
+                 callback: Callable[[int, np.ndarray, float], None] | None,
+                 max_records: int = MAX_RECORDS, checkpoint: _Checkpoint | None = None) -> None:
         self.obj = obj
         self.U0 = U.copy()
         self.step = step
-        self.record_every = record_every
         self.callback = callback
-        self.recorder = _Recorder()
+        self.recorder = _Recorder(record_every, max_records)
+        self.checkpoint = checkpoint
         self.last_finite = np.inf
         self.limit = np.inf
         self.bar = tqdm(total=max_iter, disable=not progress, leave=False, mininterval=0.5)
+        self.stop = _StopRequest()
+
+    def __enter__(self) -> _Run:
+        self.stop.__enter__()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.bar.close()
+        self.stop.__exit__(*exc_info)
+
+    @property
+    def interrupted(self) -> bool:
+        """Whether a stop was requested: the loop returns before its next step."""
+        return self.stop.requested
 
     def evaluate(self, iteration: int, U: np.ndarray) -> tuple[float, np.ndarray, float]:
-        value, grad = self.obj.value_and_grad(U)
         if iteration == 0:
-            self.limit = _blowup_limit(self.obj, value) if np.isfinite(value) else np.inf
+            value, grad = self.obj.finite_value_and_grad(U, "U0")
+            self.limit = _blowup_limit(self.obj, value)
+        else:
+            value, grad = self.obj.value_and_grad(U)
         if not math.isfinite(value) or value > self.limit:
-            self.bar.close()
-            raise DivergenceError(iteration, self.last_finite, self.step,
-                                  suggest_step(self.obj, self.U0))
+            raise DivergenceError(iteration, self.last_finite, self.step, self.safe_step())
         self.last_finite = value
         # np.sum's own reduction and sqrt, without their Python wrappers: the same bits, and
         # about 3 us less per step, a few percent of a small gradient (benchmarks/README.md).
         grad_norm = math.sqrt(np.add.reduce(grad * grad, axis=None))
-        if iteration % self.record_every == 0:
+        if self.recorder.due(iteration):
             self.recorder.record(iteration, value, grad_norm, U, self.obj.problem.U_star)
         if self.callback is not None:
-            self.callback(iteration, U, value)
+            try:
+                self.callback(iteration, U, value)
+            except KeyboardInterrupt:
+                self.stop.requested = True
         self.bar.update(1)
         return value, grad, grad_norm
+
+    def save(self, iteration: int, U: np.ndarray, status: str) -> None:
+        """Checkpoint the state after evaluating ``iteration`` (before its step)."""
+        self.checkpoint.write({
+            "iteration": iteration, "U": U, "status": status,
+            "record_every": self.recorder.record_every, "last_finite": self.last_finite,
+            "limit": self.limit, **self.recorder.arrays(U.shape[1])})
+
+    def save_if_due(self, iteration: int, U: np.ndarray) -> None:
+        if self.checkpoint is not None and self.checkpoint.due():
+            self.save(iteration, U, "running")
+
+    def resume(self) -> tuple[int, np.ndarray, str] | None:
+        """Restore the state of the checkpoint, if there is one: (iteration, U, status)."""
+        state = None if self.checkpoint is None else self.checkpoint.read()
+        if state is None:
+            return None
+        self.recorder.restore(state, int(state["record_every"]))
+        self.last_finite = float(state["last_finite"])
+        self.limit = float(state["limit"])
+        iteration = int(state["iteration"])
+        self.bar.update(iteration)
+        return iteration, state["U"].astype(np.float64, copy=True), str(state["status"])
+
+    def safe_step(self) -> float:
+        """:func:`suggest_step` at the start; a tenth of the step when the curvature there
+        cannot be computed (it overflows)."""
+        try:
+            return suggest_step(self.obj, self.U0)
+        except ValueError:
+            return self.step / 10.0
 
     def finish(self, iteration: int, U: np.ndarray, status: str, converged: bool,
                perturbations: list[int] | None = None) -> OptimizationResult:
         self.bar.close()
+        # An interrupted run resumes from here, so its checkpoint leaves out the extra last
+        # record, which the same run never interrupted does not have; a finished one keeps it.
+        if self.checkpoint is not None and status == "interrupted":
+            self.save(iteration, U, status)
         if self.recorder.last_iteration != iteration:
             value, grad = self.obj.value_and_grad(U)
             self.recorder.record(iteration, value, float(np.linalg.norm(grad)), U,
                                  self.obj.problem.U_star)
+        if self.checkpoint is not None and status != "interrupted":
+            self.save(iteration, U, status)
         if status == "interrupted":
             warnings.warn(f"interrupted at iteration {iteration}: returning the last iterate "
                           "and the history so far", stacklevel=3)
@@ -250,9 +418,21 @@ class _Run:
                                   perturbations=perturbations or [])
 
 
+def _check_checkpoint(checkpoint: object, checkpoint_every: object,
+                      max_records: object) -> tuple[Path | None, float, int]:
+    if checkpoint is not None and not isinstance(checkpoint, str | os.PathLike):
+        raise TypeError("checkpoint must be None or a file path (str or os.PathLike), got "
+                        f"{type(checkpoint).__name__}")
+    every = check_float("checkpoint_every", checkpoint_every, minimum=0.0, strict=True)
+    max_records = check_int("max_records", max_records, minimum=2)
+    return (None if checkpoint is None else Path(checkpoint)), every, max_records
+
+
 def gradient_descent(obj: Objective, U0: np.ndarray, step: float, max_iter: int, *,
                      tol: float = 1e-8, record_every: int = 1, progress: bool = False,
                      callback: Callable[[int, np.ndarray, float], None] | None = None,
+                     checkpoint: str | os.PathLike | None = None,
+                     checkpoint_every: float = 60.0, max_records: int = MAX_RECORDS,
                      ) -> OptimizationResult:
     r"""Fixed-step gradient descent :math:`U_{t+1} = U_t - \eta\,\nabla f(U_t)`.
 
@@ -272,13 +452,31 @@ def gradient_descent(obj: Objective, U0: np.ndarray, step: float, max_iter: int,
         Stop when :math:`\|\nabla f(U_t)\|_F \le` ``tol``.
     record_every : int
         Record value, gradient norm, recovery error and column norms every so many iterations.
-        A record costs a d x d matrix product (the recovery error), so long runs that need
-        only the curve's shape can record every 10 or more steps (its cost is measured in
-        ``benchmarks/README.md``).
+        A record costs a d x d matrix product (the recovery error, from k x k products
+        instead when d > ``lib.objective.DENSE_ERROR_MAX_D``, see :func:`lib.recovery_error`),
+        so long runs that need only the curve's shape can record every 10 or more steps (its
+        cost is measured in ``benchmarks/README.md``).
     progress : bool
         Show a tqdm progress bar.
     callback : callable, optional
-        ``callback(iteration, U, value)`` called after each evaluation.
+        ``callback(iteration, U, value)`` called after each evaluation. Raising
+        :class:`KeyboardInterrupt` in it interrupts the run like Ctrl-C.
+    checkpoint : str or os.PathLike, optional
+        A ``.npz`` file for the run's state (iterate, history, divergence bookkeeping), written
+        every ``checkpoint_every`` seconds and at the end, each time to a temporary file renamed
+        over it (a kill never leaves half a file). If the file exists when the run starts, the
+        run resumes from it and continues bit-identically to a run never stopped; a finished
+        run's checkpoint returns its result at once. A checkpoint of another run (other
+        ``U0``, ``step``, ``max_iter``, ``tol``, ``record_every`` or objective) is refused with
+        a ValueError.
+    checkpoint_every : float
+        Seconds between two checkpoints (> 0).
+    max_records : int
+        Bound on the history (>= 2, default ``MAX_RECORDS`` = 100,000 records): when it is
+        full, every other record is dropped and the interval doubled, so a run of any length
+        keeps at most this many evenly spaced records (and the last). A record takes about
+        8k + 150 bytes (k columns), so the default bounds the history at about 55 MB for
+        k = 50.
 
     Returns
     -------
@@ -288,22 +486,43 @@ def gradient_descent(obj: Objective, U0: np.ndarray, step: float, max_iter: int,
     ------
     DivergenceError
         If :math:`f` becomes non-finite or exceeds ``DIVERGENCE_FACTOR`` times its scale.
+    ValueError
+        If :math:`f` or its gradient is not finite at ``U0`` (data holding NaN, or a start so
+        large that the loss overflows): no step size would help.
+
+    Notes
+    -----
+    Ctrl-C (SIGINT) and SIGTERM only request a stop while the run is in progress (in the main
+    thread): the run returns after the step under way, with ``status="interrupted"``, the
+    history ending with the record of the returned iterate, and a warning.
     """
     U, step, max_iter, tol, record_every = _check_run_arguments(
         obj, U0, step, max_iter, tol, record_every, progress, callback)
-    run = _Run(obj, U, step, max_iter, record_every, progress, callback)
-    iteration = 0
-    try:
-        for iteration in range(max_iter + 1):
+    path, checkpoint_every, max_records = _check_checkpoint(checkpoint, checkpoint_every,
+                                                            max_records)
+    saver = None if path is None else _Checkpoint(path, checkpoint_every, {
+        "U0": U.copy(), "step": step, "max_iter": max_iter, "tol": tol,
+        "record_every": record_every, "max_records": max_records, "lam": obj.lam,
+        "beta": obj.beta, "penalty": obj.penalty, "sensing": obj.problem.sensing})
+    with _Run(obj, U, step, max_iter, record_every, progress, callback, max_records,
+              saver) as run:
+        start = 0
+        resumed = run.resume()
+        if resumed is not None:
+            start, U, status = resumed
+            if status in ("converged", "max_iter"):
+                return run.finish(start, U, status, status == "converged")
+        for iteration in range(start, max_iter + 1):
             _, grad, grad_norm = run.evaluate(iteration, U)
             if grad_norm <= tol:
                 return run.finish(iteration, U, "converged", True)
+            if run.interrupted:
+                return run.finish(iteration, U, "interrupted", False)
             if iteration == max_iter:
                 break
+            run.save_if_due(iteration, U)
             U -= step * grad
-    except KeyboardInterrupt:
-        return run.finish(iteration, U, "interrupted", False)
-    return run.finish(max_iter, U, "max_iter", False)
+        return run.finish(max_iter, U, "max_iter", False)
 
 
 def _uniform_ball(rng: np.random.Generator, shape: tuple[int, ...], radius: float) -> np.ndarray:
@@ -353,17 +572,17 @@ def perturbed_gradient_descent(obj: Objective, U0: np.ndarray, step: float, max_
     escape_iter = check_int("escape_iter", escape_iter, minimum=1)
     escape_decrease = check_float("escape_decrease", escape_decrease, minimum=0.0)
     rng = make_rng("seed", seed)
-    run = _Run(obj, U, step, max_iter, record_every, progress, callback)
     kicks: list[int] = []
     anchor: tuple[np.ndarray, float] | None = None
-    iteration = 0
-    try:
+    with _Run(obj, U, step, max_iter, record_every, progress, callback) as run:
         for iteration in range(max_iter + 1):
             value, grad, grad_norm = run.evaluate(iteration, U)
             if anchor is not None and iteration - kicks[-1] == escape_iter:
                 if value > anchor[1] - escape_decrease:
                     return run.finish(iteration, anchor[0], "converged", True, kicks)
                 anchor = None
+            if run.interrupted:
+                return run.finish(iteration, U, "interrupted", False, kicks)
             if anchor is None and grad_norm <= grad_threshold:
                 anchor = (U.copy(), value)
                 kicks.append(iteration)
@@ -372,9 +591,7 @@ def perturbed_gradient_descent(obj: Objective, U0: np.ndarray, step: float, max_
             if iteration == max_iter:
                 break
             U -= step * grad
-    except KeyboardInterrupt:
-        return run.finish(iteration, U, "interrupted", False, kicks)
-    return run.finish(max_iter, U, "max_iter", False, kicks)
+        return run.finish(max_iter, U, "max_iter", False, kicks)
 
 
 def runs_table(runs: Mapping[str, OptimizationResult], U_star: np.ndarray) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+import psutil
 
 from lib._validation import check_float, check_int, make_rng
 from lib.operators import GaussianOperator, RankOneOperator
@@ -93,6 +94,22 @@ def ground_truth(d: int, r: int, kappa: float, rng: np.random.Generator) -> np.n
     return (Q * singular_values) @ R.T
 
 
+def data_bytes(sensing: str, d: int, r: int, n: int) -> int:
+    r"""Bytes of the data ``make_problem`` draws, in float64 (the precision it is drawn in):
+    :math:`n\,d(d+1)/2` numbers for Gaussian sensing (the packed :math:`A_i`), :math:`n d` for
+    the other sampled kinds (one vector per measurement), plus the n observations; the
+    population kinds keep only :math:`U^*` (:math:`d r` numbers). Setup chapter, section "The
+    model"."""
+    kind = sensing_kind("sensing", sensing)
+    if sensing == "gaussian":
+        numbers = n * (d * (d + 1) // 2)
+    elif kind.SAMPLED:
+        numbers = n * d
+    else:
+        numbers = d * r
+    return 8 * (numbers + (n if kind.SAMPLED else 0))
+
+
 def make_problem(d: int, r: int, n: int, *, sigma: float = 0.0, kappa: float = 1.0,
                  sensing: str = "gaussian", seed: int | np.random.Generator = 0,
                  dtype: type | str = np.float64) -> Problem:
@@ -127,6 +144,12 @@ def make_problem(d: int, r: int, n: int, *, sigma: float = 0.0, kappa: float = 1
     Returns
     -------
     Problem
+
+    Raises
+    ------
+    ValueError
+        If the data (:func:`data_bytes`) would not fit in the memory available now
+        (``psutil.virtual_memory().available``), before anything is allocated.
     """
     d = check_int("d", d, minimum=1)
     r = check_int("r", r, minimum=1)
@@ -143,6 +166,11 @@ def make_problem(d: int, r: int, n: int, *, sigma: float = 0.0, kappa: float = 1
     if dtype not in (np.dtype(np.float64), np.dtype(np.float32)):
         raise ValueError(f"dtype must be float64 or float32, got {dtype}")
     rng = make_rng("seed", seed)
+    needed, available = data_bytes(sensing, d, r, n), psutil.virtual_memory().available
+    if needed > available:
+        raise ValueError(f"the data of a {sensing!r} problem with d = {d} and n = {n} needs "
+                         f"{needed:,} bytes ({needed / 2**30:.3g} GiB), more than the "
+                         f"{available:,} bytes available; reduce d or n")
 
     degrees_of_freedom = kind.degrees_of_freedom(d, r)
     if kind.SAMPLED and n < degrees_of_freedom:

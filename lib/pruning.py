@@ -5,8 +5,10 @@ Used by the pruning-threshold and fine-tuning chapters.
 
 from __future__ import annotations
 
+import os
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -107,14 +109,17 @@ def prune_to_rank(U: np.ndarray, rank: int) -> PruneResult:
 
 def fine_tune(prob: Problem, U_prune: np.ndarray, step: float, max_iter: int, *,
               tol: float = 1e-10, record_every: int = 1, progress: bool = False,
+              checkpoint: str | os.PathLike | None = None, checkpoint_every: float = 60.0,
               ) -> OptimizationResult:
     r"""Plain gradient descent on the unregularised loss :math:`L` from ``U_prune``
     (fine-tuning chapter). Converges linearly when ``U_prune`` has r columns close to the
-    ground truth; see :func:`lib.theory.linear_rate`."""
+    ground truth; see :func:`lib.theory.linear_rate`. ``checkpoint`` and ``checkpoint_every``
+    as in :func:`lib.gradient_descent`."""
     if not isinstance(prob, Problem):
         raise TypeError(f"prob must be a lib.Problem, got {type(prob).__name__}")
     return gradient_descent(Objective(prob, lam=0.0), U_prune, step, max_iter, tol=tol,
-                            record_every=record_every, progress=progress)
+                            record_every=record_every, progress=progress,
+                            checkpoint=checkpoint, checkpoint_every=checkpoint_every)
 
 
 @dataclass(frozen=True)
@@ -138,6 +143,10 @@ class PipelineResult:
         ``None`` when pruning kept no column.
     train_step, fine_tune_step : float
         Step sizes used by the two stages (``nan`` for a fine-tuning that did not run).
+    interrupted_stage : {None, "train", "fine_tune"}
+        The stage that was interrupted (Ctrl-C or SIGTERM), after which nothing else ran:
+        after ``"train"``, ``U_prune`` is the unpruned training iterate (``kept`` every column)
+        and ``fine_tune`` is ``None``. ``None`` for a run that went through.
     """
 
     U0: np.ndarray
@@ -148,6 +157,7 @@ class PipelineResult:
     fine_tune: OptimizationResult | None
     train_step: float
     fine_tune_step: float
+    interrupted_stage: str | None = None
 
     @property
     def U_final(self) -> np.ndarray:
@@ -162,7 +172,8 @@ def train_prune_finetune(prob: Problem, k: int, lam: float, beta: float, *,
                          fine_tune_step: float | None = None, fine_tune_iter: int = 2000,
                          fine_tune_tol: float = 1e-10, record_every: int = 10,
                          seed: int | np.random.Generator = 0, progress: bool = False,
-                         penalty: str = "ratio") -> PipelineResult:
+                         penalty: str = "ratio", checkpoint: str | os.PathLike | None = None,
+                         checkpoint_every: float = 60.0) -> PipelineResult:
     r"""The whole pipeline: train :math:`f = L + \lambda R_\beta` from a small random start,
     prune columns below the threshold, fine-tune on :math:`L` alone.
 
@@ -190,6 +201,14 @@ def train_prune_finetune(prob: Problem, k: int, lam: float, beta: float, *,
         Seeds the initial point.
     penalty : {"ratio", "sqrt"}
         Smoothing of the group Lasso (:mod:`lib.regularizer`).
+    checkpoint : str or os.PathLike, optional
+        A directory (created if missing) for the checkpoints of the two stages,
+        ``train.npz`` and ``fine_tune.npz``, written every ``checkpoint_every`` seconds as in
+        :func:`lib.gradient_descent`. Calling again with the same arguments resumes where
+        the run stopped (a finished stage returns its result at once) and gives the result of
+        an uninterrupted run, bit for bit.
+    checkpoint_every : float
+        Seconds between two checkpoints of a stage (> 0).
     """
     if not isinstance(prob, Problem):
         raise TypeError(f"prob must be a lib.Problem, got {type(prob).__name__}")
@@ -208,21 +227,37 @@ def train_prune_finetune(prob: Problem, k: int, lam: float, beta: float, *,
     if k < prob.r:
         warnings.warn(f"k={k} < r={prob.r}: the model cannot represent the ground truth",
                       stacklevel=2)
+    if checkpoint is not None and not isinstance(checkpoint, str | os.PathLike):
+        raise TypeError("checkpoint must be None or a directory path (str or os.PathLike), "
+                        f"got {type(checkpoint).__name__}")
+    checkpoint_every = check_float("checkpoint_every", checkpoint_every, minimum=0.0,
+                                   strict=True)
+    stage_files = {stage: None for stage in ("train", "fine_tune")}
+    if checkpoint is not None:
+        Path(checkpoint).mkdir(parents=True, exist_ok=True)
+        stage_files = {stage: Path(checkpoint) / f"{stage}.npz" for stage in stage_files}
     rng = make_rng("seed", seed)
     U0 = init_scale * rng.standard_normal((prob.d, k))
     step = suggest_step(objective, U0) if train_step is None else train_step
     train = gradient_descent(objective, U0, step, train_iter, tol=train_tol,
-                             record_every=record_every, progress=progress)
+                             record_every=record_every, progress=progress,
+                             checkpoint=stage_files["train"], checkpoint_every=checkpoint_every)
+    if train.status == "interrupted":
+        return PipelineResult(U0=U0, train=train, threshold=threshold, U_prune=train.U,
+                              kept=np.arange(k), fine_tune=None, train_step=step,
+                              fine_tune_step=float("nan"), interrupted_stage="train")
     pruned = prune(train.U, threshold, expected_rank=prob.r)
     tuned, tune_step = None, float("nan")
     if pruned.kept.size:
         tune_step = (suggest_step(Objective(prob), pruned.U) if fine_tune_step is None
                      else fine_tune_step)
         tuned = fine_tune(prob, pruned.U, tune_step, fine_tune_iter, tol=fine_tune_tol,
-                          record_every=record_every, progress=progress)
+                          record_every=record_every, progress=progress,
+                          checkpoint=stage_files["fine_tune"], checkpoint_every=checkpoint_every)
+    stage = "fine_tune" if tuned is not None and tuned.status == "interrupted" else None
     return PipelineResult(U0=U0, train=train, threshold=threshold, U_prune=pruned.U,
                           kept=pruned.kept, fine_tune=tuned, train_step=step,
-                          fine_tune_step=tune_step)
+                          fine_tune_step=tune_step, interrupted_stage=stage)
 
 
 @dataclass(frozen=True)

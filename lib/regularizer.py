@@ -2,8 +2,9 @@ r"""The smooth group Lasso :math:`R_\beta(U) = \sum_j \psi_\beta(\|U e_j\|_2)` (
 
 Two smoothings of the column norm are offered, written as functions of :math:`s = x^2`:
 
-``"ratio"`` (default, our reconstruction of the paper's choice; landscape chapter, section
-"What the smooth group Lasso does to one column")
+``"ratio"``
+    The default, our reconstruction of the paper's choice (landscape chapter, section
+    "What the smooth group Lasso does to one column"):
     :math:`\psi_\beta(x) = x^2/\sqrt{x^2+\beta}`: :math:`\approx x` for :math:`x \gg \sqrt\beta`
     (group Lasso) and :math:`\approx x^2/\sqrt\beta` for :math:`x \ll \sqrt\beta` (weight decay).
 ``"sqrt"``

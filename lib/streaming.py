@@ -118,8 +118,9 @@ def fused_gradient(packed: np.ndarray, U: np.ndarray, y: np.ndarray, weight: np.
     .. math::
 
         m = \mathrm{triu}(UU^\top), \quad \mathrm{res} = P m - y, \quad
-        g = w \odot P^\top \mathrm{res}, \quad G = \mathrm{sym}(g)\, U,
-        \quad \mathrm{sym}(g)_{ab} = g_{\mathrm{index}[a d + b]} .
+        g = w \odot P^\top \mathrm{res},
+
+        G = \mathrm{sym}(g)\, U, \quad \mathrm{sym}(g)_{ab} = g_{\mathrm{index}[a d + b]} .
 
     The same pass as :func:`fused_pass`, with the packing of :math:`UU^\top` before it and the
     sum of the chunk accumulators and the product with U after it compiled too, and shared

@@ -10,7 +10,8 @@ there. Python::
 
 Command line (``make sweep SPEC=sweep.toml STORE=runs/lam-beta`` does the first)::
 
-    python -m lib.sweep run sweep.toml --store runs/lam-beta [--workers 2 | --scheduler ADDRESS]
+    python -m lib.sweep run sweep.toml --store runs/lam-beta \
+        [--workers 2 | --scheduler ADDRESS]
     python -m lib.sweep status --store runs/lam-beta
 
 The spec format is in :mod:`lib.sweep.spec`, the store's layout in :mod:`lib.sweep.store`, the

@@ -100,6 +100,7 @@ def run_train_prune_finetune(seed: int, **parameters: Any) -> dict[str, Any]:
     }
 
 
+#: The registered tasks, by the name a spec gives in its ``task`` field.
 TASKS: Mapping[str, Task] = MappingProxyType({
     "train_prune_finetune": Task("train_prune_finetune", run_train_prune_finetune,
                                  MappingProxyType({
