@@ -77,7 +77,8 @@ def _pages() -> list[Path]:
         return []
     return sorted(path for path in HTML.rglob("*.html")
                   if not {"_static", "_sources", "_images", "_downloads"} & set(path.parts)
-                  and path.name not in {"genindex.html", "search.html", "py-modindex.html"})
+                  and path.name not in {"genindex.html", "search.html", "py-modindex.html"}
+                  and 'http-equiv="Refresh"' not in path.read_text(encoding="utf-8"))
 
 
 def _smallest_text_px(page: Path, src: str, scale: float) -> float:
