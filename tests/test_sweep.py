@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import psutil
 import pytest
@@ -44,7 +45,7 @@ SLOW_SPEC: dict[str, Any] = {
 #: runs, not the pipeline's success.
 pytestmark = pytest.mark.filterwarnings("ignore:pruning kept:UserWarning")
 METRICS = ["kept", "error_pruned", "error_final", "train_iterations", "train_converged",
-           "fine_tune_iterations", "fine_tune_converged"]
+           "fine_tune_iterations", "fine_tune_converged", "settled_iteration"]
 
 
 def _loop(spec: dict[str, Any]) -> pd.DataFrame:
@@ -263,3 +264,20 @@ def test_a_store_refuses_a_spec_that_changes_a_fixed_parameter(tmp_path: Path) -
         lib.sweep.run(_with(grid__init_scale=[1e-3]), store, workers=1)
     assert (store / "manifest.json").read_text() == manifest
     assert list((store / "runs").iterdir()) == []
+
+
+
+def test_settled_iteration_is_the_record_after_the_last_change_of_the_kept_set() -> None:
+    cell = lib.sweep.read_spec(SPEC).cells()[0]
+    metrics = lib.sweep.run_cell("train_prune_finetune", cell)
+    problem_seed, init_seed = np.random.SeedSequence(cell.seed).spawn(2)
+    arguments = dict(cell.arguments)
+    prob = lib.make_problem(*(arguments.pop(name) for name in ("d", "r", "n")),
+                            sigma=arguments.pop("sigma"), seed=np.random.default_rng(problem_seed))
+    out = lib.train_prune_finetune(prob, **arguments, seed=np.random.default_rng(init_seed))
+    history = out.train.history
+    above = history.column_norms > out.threshold
+    settled = list(history.iterations).index(metrics["settled_iteration"])
+    assert np.array_equal(np.flatnonzero(above[-1]), out.kept)
+    assert (above[settled:] == above[-1]).all()
+    assert settled > 0 and not np.array_equal(above[settled - 1], above[-1])

@@ -78,6 +78,10 @@ def run_train_prune_finetune(seed: int, **parameters: Any) -> dict[str, Any]:
       the fine-tuned one (the pruned one when no column was kept);
     - ``train_iterations``, ``train_converged``, ``fine_tune_iterations`` (0 when nothing was
       kept), ``fine_tune_converged`` (False then);
+    - ``settled_iteration``: the first recorded training iteration from which the set of
+      columns above the threshold is the kept set at every later record (steps until the
+      kept set settles, :meth:`lib.History.settled_iteration`; a multiple of
+      ``record_every`` or the last iteration);
     - ``wall_seconds``: time of the whole run, problem construction included (the only metric
       that depends on the machine).
     """
@@ -88,6 +92,11 @@ def run_train_prune_finetune(seed: int, **parameters: Any) -> dict[str, Any]:
     prob = make_problem(**problem_arguments, seed=np.random.default_rng(problem_seed))
     out = train_prune_finetune(prob, **parameters, seed=np.random.default_rng(init_seed))
     tuned = out.fine_tune
+    history = out.train.history
+    kept_mask = np.zeros(history.column_norms.shape[1], dtype=bool)
+    kept_mask[out.kept] = True
+    settled = history.settled_iteration(
+        np.all((history.column_norms > out.threshold) == kept_mask, axis=1))
     return {
         "kept": int(out.kept.size),
         "error_pruned": _error_of(out.U_prune, prob.U_star),
@@ -96,6 +105,7 @@ def run_train_prune_finetune(seed: int, **parameters: Any) -> dict[str, Any]:
         "train_converged": bool(out.train.converged),
         "fine_tune_iterations": 0 if tuned is None else int(tuned.iterations),
         "fine_tune_converged": False if tuned is None else bool(tuned.converged),
+        "settled_iteration": settled,
         "wall_seconds": time.perf_counter() - start,
     }
 
