@@ -8,8 +8,13 @@ at most one pass over the input and are called at the boundary, never inside an 
 from __future__ import annotations
 
 import numbers
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _describe(value: object) -> str:
@@ -145,3 +150,17 @@ def check_norms(name: str, norms: object) -> np.ndarray:
     if not np.all(np.isfinite(values)) or np.any(values < 0):
         raise ValueError(f"{name} must hold finite non-negative norms")
     return values
+
+
+def check_frame(name: str, frame: object, columns: Sequence[str]) -> pd.DataFrame:
+    """Return ``frame`` after checking it is a non-empty pandas DataFrame with ``columns``."""
+    import pandas as pd
+
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"{name} must be a pandas DataFrame, got {type(frame).__name__}")
+    if frame.empty:
+        raise ValueError(f"{name} must hold at least one row")
+    missing = [column for column in columns if column not in frame.columns]
+    if missing:
+        raise ValueError(f"{name} lacks the column(s) {missing}; it has {list(frame.columns)}")
+    return frame

@@ -44,6 +44,30 @@ def recovered_directions(U: np.ndarray, U_star: np.ndarray) -> int:
     return int(np.sum(captured >= signal / 2))
 
 
+def column_signal_fractions(U: np.ndarray, U_star: np.ndarray) -> np.ndarray:
+    r"""Fraction of each column's squared norm that lies in the span of the signal,
+    :math:`\|P u_j\|^2 / \|u_j\|^2` with :math:`P` the orthogonal projector onto the column
+    space of :math:`U^*` (chapter 10: columns that survive pruning at high noise carry little
+    signal). A zero column has fraction 0.
+
+    Parameters
+    ----------
+    U : ndarray, shape (d, k)
+    U_star : ndarray, shape (d, r)
+
+    Returns
+    -------
+    ndarray, shape (k,)
+        Values in [0, 1].
+    """
+    U_star = check_matrix("U_star", U_star)
+    U = check_matrix("U", U, rows=U_star.shape[0])
+    basis, _ = np.linalg.qr(U_star)
+    total = np.sum(U**2, axis=0)
+    inside = np.sum((basis.T @ U) ** 2, axis=0)
+    return np.divide(inside, total, out=np.zeros_like(total), where=total > 0)
+
+
 @dataclass(frozen=True)
 class RandomStartOutcome:
     r"""What gradient descent from :math:`U_0 = \alpha G` ended at (landscape chapter).

@@ -33,11 +33,18 @@ from lib.plots.networks import (
 )
 from lib.plots.neurons import error_against_kept, layer_balance, neuron_norm_strip
 from lib.plots.performance import gradient_times
+from lib.plots.phase import (
+    boundary_curves,
+    noise_phase_diagram,
+    phase_heatmap,
+    regularization_phase_diagram,
+)
 from lib.plots.pruning import column_norm_separation
 from lib.plots.setup import concentration
 from lib.plots.style import figure
 
 __all__ = [
+    "boundary_curves",
     "column_norm_history",
     "column_norm_separation",
     "comparable_column_counts",
@@ -64,8 +71,11 @@ __all__ = [
     "mechanism",
     "neuron_norm_strip",
     "neuron_norms",
+    "noise_phase_diagram",
     "norm_histogram",
+    "phase_heatmap",
     "recovery_sweep",
+    "regularization_phase_diagram",
     "saddle_escape",
     "smoothing_penalties",
     "sorted_column_norms",

@@ -148,4 +148,9 @@ def read_spec(source: Spec | Mapping[str, Any] | str | os.PathLike[str]) -> Spec
     if missing:
         raise ValueError(f"missing required parameter {missing[0]!r} of task {task!r}: set it "
                          "in fixed or grid")
+    for group in TASKS[task].exactly_one_of:
+        given = [name for name in group if name in fixed or name in grid]
+        if len(given) != 1:
+            raise ValueError(f"task {task!r} needs exactly one of {', '.join(group)} in fixed "
+                             f"or grid, got {', '.join(given) or 'none'}")
     return Spec(task, seeds, MappingProxyType(fixed), MappingProxyType(grid))

@@ -21,6 +21,7 @@ from lib.problem import make_problem
 from lib.pruning import train_prune_finetune
 from lib.registry import SENSING_KINDS
 from lib.regularizer import PENALTIES
+from lib.theory import lambda_bounds
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ class Task:
     name: str
     function: Callable[..., dict[str, Any]]
     parameters: Mapping[str, Parameter]
+    #: Groups of parameters of which a spec gives exactly one (e.g. ``lam`` or ``lam_ratio``).
+    exactly_one_of: tuple[tuple[str, ...], ...] = ()
 
 
 _PROBLEM_PARAMETERS = ("d", "r", "n", "sigma", "kappa", "sensing", "dtype")
@@ -71,7 +74,11 @@ def run_train_prune_finetune(seed: int, **parameters: Any) -> dict[str, Any]:
     The problem draws its randomness from the first child of
     ``numpy.random.SeedSequence(seed)``, the initial point from the second, so runs that share
     a seed and the problem's parameters (d, r, n, sigma, kappa, sensing, dtype) share the
-    problem instance. Metrics, with :math:`\operatorname{err}(U) = \|UU^\top - U^*U^{*\top}\|_F`:
+    problem instance. The strength is ``lam``, or ``lam_ratio`` times
+    :math:`\lambda_{\text{low}}` = :attr:`lib.theory.LambdaBounds.all_grow` of the problem's
+    eigenvalues (:math:`2\sqrt\beta\, s_r` for Gaussian sensing; chapter 10's phase diagram over
+    :math:`(\lambda/\lambda_{\text{low}}, \beta)`): exactly one of the two. Metrics, with
+    :math:`\operatorname{err}(U) = \|UU^\top - U^*U^{*\top}\|_F`:
 
     - ``kept``: number of columns above the pruning threshold;
     - ``error_pruned``, ``error_final``: err of the pruned factor (before fine-tuning) and of
@@ -85,11 +92,19 @@ def run_train_prune_finetune(seed: int, **parameters: Any) -> dict[str, Any]:
     - ``wall_seconds``: time of the whole run, problem construction included (the only metric
       that depends on the machine).
     """
+    if ("lam" in parameters) == ("lam_ratio" in parameters):
+        raise ValueError("give exactly one of lam and lam_ratio (lambda as a multiple of "
+                         "lambda_low = 2 sqrt(beta) s_r), got "
+                         f"{sorted(set(parameters) & {'lam', 'lam_ratio'}) or 'neither'}")
     start = time.perf_counter()
     problem_seed, init_seed = np.random.SeedSequence(seed).spawn(2)
     problem_arguments = {name: parameters.pop(name) for name in _PROBLEM_PARAMETERS
                          if name in parameters}
     prob = make_problem(**problem_arguments, seed=np.random.default_rng(problem_seed))
+    if "lam_ratio" in parameters:
+        parameters["lam"] = parameters.pop("lam_ratio") * lambda_bounds(
+            prob.singular_values**2, parameters["beta"],
+            penalty=parameters.get("penalty", "ratio"), sensing=prob.sensing).all_grow
     out = train_prune_finetune(prob, **parameters, seed=np.random.default_rng(init_seed))
     tuned = out.fine_tune
     history = out.train.history
@@ -122,7 +137,8 @@ TASKS: Mapping[str, Task] = MappingProxyType({
         "sensing": Parameter(str, choices=SENSING_KINDS),
         "dtype": Parameter(str, choices=("float64", "float32")),
         "k": Parameter(int, required=True, minimum=1),
-        "lam": Parameter(float, required=True, minimum=0.0),
+        "lam": Parameter(float, minimum=0.0),
+        "lam_ratio": Parameter(float, minimum=0.0),
         "beta": Parameter(float, required=True, minimum=0.0, strict=True),
         "init_scale": Parameter(float, minimum=0.0, strict=True),
         "train_step": Parameter(float, minimum=0.0, strict=True),
@@ -134,5 +150,5 @@ TASKS: Mapping[str, Task] = MappingProxyType({
         "fine_tune_tol": Parameter(float, minimum=0.0),
         "record_every": Parameter(int, minimum=1),
         "penalty": Parameter(str, choices=PENALTIES),
-    })),
+    }), exactly_one_of=(("lam", "lam_ratio"),)),
 })
