@@ -328,3 +328,23 @@ def kept_columns(prob: Problem, U: np.ndarray, lam: float, beta: float, *,
                           if e > 0 else 0.0 for e in quotients])
     return KeptColumns(norms=norms[order], signal_fractions=column_signal_fractions(
         kept, prob.U_star), noise_quotients=quotients, predicted_norms=predicted)
+
+
+def supported_noise_directions(prob: Problem, lam: float, beta: float, *,
+                               penalty: str = "ratio") -> int:
+    r"""How many noise directions can hold a column above the pruning threshold at a stationary
+    point (chapter 10): the number of eigenvalues :math:`e_i > 0` of the noise operator
+    compressed to the orthogonal complement of the signal, :math:`P_\perp E P_\perp`
+    (:math:`P_\perp = I - \Pi_{U^*}`), with :math:`\lambda \le \Lambda_{\sqrt\beta/2}(e_i, \beta)`
+    (:func:`column_support_lambda`): the count of extra columns part 2 of the Proposition allows.
+    """
+    E = noise_operator(prob)
+    lam = check_float("lam", lam, minimum=0.0)
+    beta = check_float("beta", beta, minimum=0.0, strict=True)
+    penalty = check_choice("penalty", penalty, PENALTIES)
+    basis, _ = np.linalg.qr(prob.U_star)
+    orthogonal = np.eye(prob.d) - basis @ basis.T
+    values = np.linalg.eigvalsh(orthogonal @ E @ orthogonal)
+    floor = pruning_threshold(beta)
+    return int(sum(column_support_lambda(float(e), beta, floor=floor, penalty=penalty) >= lam
+                   for e in values if e > 0))

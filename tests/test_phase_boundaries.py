@@ -143,3 +143,19 @@ def test_kept_columns_reads_signal_and_noise() -> None:
     assert columns.predicted_norms[1] == expected
     with pytest.raises(ValueError, match="U must be"):
         pb.kept_columns(prob, np.ones((3, 2)), lam, beta)
+
+
+def test_supported_noise_directions_counts_eigenvalues_above_the_support_level() -> None:
+    prob = lib.make_problem(10, 2, 300, sigma=0.6, seed=8)
+    E = pb.noise_operator(prob)
+    basis, _ = np.linalg.qr(prob.U_star)
+    orthogonal = np.eye(10) - basis @ basis.T
+    values = np.sort(np.linalg.eigvalsh(orthogonal @ E @ orthogonal))[::-1]
+    beta = 2e-3
+    floor = lib.pruning_threshold(beta)
+    supports = [pb.column_support_lambda(e, beta, floor=floor) for e in values[values > 0]]
+    # A lambda between the supports of the 2nd and 3rd largest eigenvalues allows 2 columns.
+    lam = 0.5 * (supports[1] + supports[2])
+    assert pb.supported_noise_directions(prob, lam, beta) == 2
+    assert pb.supported_noise_directions(prob, 10.0, beta) == 0
+    assert pb.supported_noise_directions(prob, 0.0, beta) == len(supports)

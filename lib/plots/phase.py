@@ -60,12 +60,27 @@ def _check_curves(curves: object) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     return checked
 
 
+def _cell_edges(centres: np.ndarray, log: bool) -> np.ndarray:
+    """Edges of cells centred on sorted grid values: midpoints (geometric on a log axis), the
+    outer edges half a step beyond the ends (one unit either side for a single value)."""
+    if not np.all(np.isfinite(centres)) or (log and np.any(centres <= 0)):
+        raise ValueError(f"grid values must be finite and, on a log axis, > 0; got {centres}")
+    values = np.log(centres) if log else centres
+    if values.size == 1:
+        edges = values + np.array([-0.5, 0.5])
+    else:
+        middle = (values[1:] + values[:-1]) / 2
+        edges = np.concatenate([[2 * values[0] - middle[0]], middle,
+                                [2 * values[-1] - middle[-1]]])
+    return np.exp(edges) if log else edges
+
+
 def phase_heatmap(ax: Axes, summary: pd.DataFrame, x: str, y: str, value: str, *,
                   log_x: bool = True, log_y: bool = True, limits: tuple[float, float] | None = None,
                   cmap: str = "viridis", label: str | None = None) -> Axes:
     """``value`` of each grid point of ``summary`` as a coloured cell at (``x``, ``y``), with a
-    colour bar (chapter 10). Cells are centred on the grid values (nearest shading), on log
-    axes by default.
+    colour bar (chapter 10). Cells are centred on the grid values (edges at the midpoints,
+    geometric ones on a log axis), on log axes by default.
 
     Parameters
     ----------
@@ -91,8 +106,9 @@ def phase_heatmap(ax: Axes, summary: pd.DataFrame, x: str, y: str, value: str, *
         raise ValueError(f"limits must be a pair (low, high) with low < high, got {limits!r}")
     table = summary.pivot(index=y, columns=x, values=value).sort_index().sort_index(axis=1)
     vmin, vmax = (None, None) if limits is None else limits
-    mesh = ax.pcolormesh(table.columns.to_numpy(float), table.index.to_numpy(float),
-                         table.to_numpy(float), shading="nearest", cmap=cmap, vmin=vmin,
+    mesh = ax.pcolormesh(_cell_edges(table.columns.to_numpy(float), log_x),
+                         _cell_edges(table.index.to_numpy(float), log_y),
+                         table.to_numpy(float), shading="flat", cmap=cmap, vmin=vmin,
                          vmax=vmax)
     ax.set_xscale("log" if log_x else "linear")
     ax.set_yscale("log" if log_y else "linear")
