@@ -43,6 +43,7 @@ def test_the_book_commits_sweep_stores() -> None:
     assert STORES, "no committed store under book/sweeps/"
 
 
+@pytest.mark.filterwarnings("ignore:pruning kept:UserWarning")
 @pytest.mark.parametrize("store", STORES, ids=[path.name for path in STORES])
 def test_random_cells_of_a_committed_store_recompute_identically(store: Path) -> None:
     spec = _spec(store)

@@ -36,6 +36,11 @@ PHRASES = [
                           "{ch09_quad_exact_003} of 5 (quadratic) seeds"),
     ("09_neuron_pruning", "random pruning to 3 neurons fails in {ch09_relu_random_stuck} and "
                           "{ch09_quad_random_stuck} of 5 seeds"),
+    ("10_phase_regularization_noise",
+     "with {ch10_review_kept} columns above the threshold, {ch10_review_noise_columns} of which "
+     "fit only noise"),
+    ("10_phase_regularization_noise",
+     "the weakest direction is lost from {ch10_admissible_ratio_01:.2f} lambda_low on"),
 ]
 
 
