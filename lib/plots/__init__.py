@@ -33,6 +33,11 @@ from lib.plots.networks import (
 )
 from lib.plots.neurons import error_against_kept, layer_balance, neuron_norm_strip
 from lib.plots.performance import gradient_times
+from lib.plots.phase_samples import (
+    error_ratio_against_samples,
+    exact_rank_map,
+    prune_steps_against_kappa,
+)
 from lib.plots.pruning import column_norm_separation
 from lib.plots.setup import concentration
 from lib.plots.style import figure
@@ -48,8 +53,10 @@ __all__ = [
     "error_against_kept",
     "error_against_samples",
     "error_against_width",
+    "error_ratio_against_samples",
     "error_vs_iteration",
     "error_vs_measurements",
+    "exact_rank_map",
     "excess_error_by_stage",
     "figure",
     "figure_one",
@@ -65,6 +72,7 @@ __all__ = [
     "neuron_norm_strip",
     "neuron_norms",
     "norm_histogram",
+    "prune_steps_against_kappa",
     "recovery_sweep",
     "saddle_escape",
     "smoothing_penalties",
