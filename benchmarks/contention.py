@@ -28,7 +28,8 @@ from contextlib import contextmanager
 SETTINGS = {"lib default (OMP_WAIT_POLICY=PASSIVE)": {},
             "GNU default spin (GOMP_SPINCOUNT=300000)": {"GOMP_SPINCOUNT": "300000"},
             "OMP_WAIT_POLICY=ACTIVE": {"OMP_WAIT_POLICY": "ACTIVE"}}
-SUITE = [sys.executable, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider"]
+SUITE = [sys.executable, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider",
+         "--ignore=tests/test_browser.py"]
 
 
 @contextmanager

@@ -100,6 +100,33 @@ def test_a_rerun_skips_the_runs_in_the_store_and_a_new_seed_extends_it(
     assert lib.sweep.run(first, store, workers=2) == lib.sweep.SweepReport(8, 8, 0)
     assert lib.sweep.run(SPEC, store, workers=2) == lib.sweep.SweepReport(12, 8, 4)
     _same_metrics(lib.sweep.load(store), reference)
+    assert sorted(path.name for path in store.iterdir()) == ["manifest.json", "runs",
+                                                             "runs.parquet"]
+    assert _runs_written(store) == 0
+
+
+def test_compaction_interrupted_after_writing_loses_and_repeats_nothing(
+        tmp_path: Path, reference: pd.DataFrame, capsys: pytest.CaptureFixture) -> None:
+    store = tmp_path / "store"
+    spec = lib.sweep.read_spec(SPEC)
+    lib.sweep.store.open_store(store, spec)
+    cells = spec.cells()
+    for cell in cells[:5]:
+        lib.sweep.store.append(store, cell, lib.sweep.run_cell(SPEC["task"], cell))
+    assert lib.sweep.compact(store) == 5 and _runs_written(store) == 0
+    # A kill between writing runs.parquet and deleting the per-run files leaves both.
+    for cell in cells[3:]:
+        lib.sweep.store.append(store, cell, lib.sweep.run_cell(SPEC["task"], cell))
+    assert len(lib.sweep.load(store)) == 12
+    assert lib.sweep.status(store) == lib.sweep.StoreStatus(done=12, total=12)
+    _same_metrics(lib.sweep.load(store), reference)
+    assert main(["compact", "--store", str(store)]) == 0
+    assert "12 runs" in capsys.readouterr().out
+    assert _runs_written(store) == 0
+    _same_metrics(lib.sweep.load(store), reference)
+    assert lib.sweep.run(SPEC, store, workers=1) == lib.sweep.SweepReport(12, 12, 0)
+    with pytest.raises(ValueError, match="not a sweep store"):
+        lib.sweep.compact(tmp_path / "nowhere")
 
 
 def test_a_worker_killed_mid_task_has_its_run_redone_and_the_sweep_finishes(

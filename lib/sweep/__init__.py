@@ -13,6 +13,7 @@ Command line (``make sweep SPEC=sweep.toml STORE=runs/lam-beta`` does the first)
     python -m lib.sweep run sweep.toml --store runs/lam-beta \
         [--workers 2 | --scheduler ADDRESS]
     python -m lib.sweep status --store runs/lam-beta
+    python -m lib.sweep compact --store runs/lam-beta    # one Parquet file (run does it too)
 
 The spec format is in :mod:`lib.sweep.spec`, the store's layout in :mod:`lib.sweep.store`, the
 execution in :mod:`lib.sweep.engine`; README.md ("Sweeps") shows how to scale out.
@@ -30,7 +31,7 @@ from lib._validation import check_bool, check_int
 from lib.runtime import available_cores
 from lib.sweep import engine
 from lib.sweep.spec import Cell, Spec, read_spec
-from lib.sweep.store import StoreStatus, append, done_keys, load, open_store, status
+from lib.sweep.store import StoreStatus, append, compact, done_keys, load, open_store, status
 from lib.sweep.tasks import TASKS, Parameter, Task
 
 
@@ -61,7 +62,8 @@ def run(spec: Spec | Mapping[str, Any] | str | os.PathLike[str], store: str | os
     store : path
         Directory of the store (created if missing). Each run's row is written as soon as it
         finishes, so stopping this call (Ctrl-C, or even SIGKILL) loses at most the runs in
-        flight, and calling it again runs only the missing ones.
+        flight, and calling it again runs only the missing ones. When every run is done, the
+        per-run files are folded into one (:func:`compact`).
     scheduler : str, optional
         Address of a running Dask scheduler (``tcp://host:8786``); default: a local cluster.
     workers : int, optional
@@ -90,8 +92,10 @@ def run(spec: Spec | Mapping[str, Any] | str | os.PathLike[str], store: str | os
                          lambda index, metrics: append(path, todo[index], metrics),
                          scheduler=scheduler, workers=workers, progress=progress,
                          description="sweep")
+    compact(path)
     return SweepReport(total=len(cells), skipped=len(cells) - len(todo), ran=len(todo))
 
 
-__all__ = ["TASKS", "Cell", "Parameter", "Spec", "StoreStatus", "SweepReport", "Task", "load",
+__all__ = ["TASKS", "Cell", "Parameter", "Spec", "StoreStatus", "SweepReport", "Task", "compact",
+           "load",
            "read_spec", "run", "run_cell", "status"]

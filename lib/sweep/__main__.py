@@ -2,6 +2,7 @@
 
     python -m lib.sweep run SPEC.toml --store DIR [--scheduler ADDRESS] [--workers N]
     python -m lib.sweep status --store DIR
+    python -m lib.sweep compact --store DIR
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from lib.sweep import run, status
+from lib.sweep import compact, run, status
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,6 +27,9 @@ def main(argv: list[str] | None = None) -> int:
                        "(default: the available cores)")
     status_parser = commands.add_parser("status", help="print done / total")
     status_parser.add_argument("--store", required=True, help="directory of the store")
+    compact_parser = commands.add_parser("compact", help="fold the per-run files into one "
+                                         "(run does this when every run is done)")
+    compact_parser.add_argument("--store", required=True, help="directory of the store")
     arguments = parser.parse_args(argv)
     try:
         if arguments.command == "run":
@@ -33,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
                          workers=arguments.workers, progress=True)
             print(f"{report.ran} runs done now, {report.skipped} already in the store, "
                   f"{report.total} in the spec")
+        elif arguments.command == "compact":
+            print(f"{compact(arguments.store)} runs in {arguments.store}/runs.parquet")
         else:
             progress = status(arguments.store)
             print(f"{progress.done} / {progress.total}")

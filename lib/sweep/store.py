@@ -1,17 +1,25 @@
-"""The on-disk store of a sweep: a manifest and one Parquet file per finished run.
+"""The on-disk store of a sweep: a manifest, one Parquet file per run finished since the last
+compaction, and one Parquet file of the compacted runs.
 
 Layout of a store directory::
 
     manifest.json        the task, its fixed arguments and the names of the grid parameters;
                          also the grid values and seeds of the latest spec (for ``status``)
     runs/<key>.parquet   one row: fixed arguments, grid values, seed, metrics
+    runs.parquet         the rows of earlier runs/<key>.parquet files, with their ``key``
 
 Every file is written to a temporary name in the same directory and renamed into place
 (``os.replace``, atomic on POSIX), so a process killed at any moment leaves complete files only;
-runs are only ever added. A spec whose task, fixed arguments or grid parameters differ from
-the manifest's is refused, so two incompatible sweeps cannot share a store; a spec that only
-changes the grid values or the seeds extends it (finer grids, more seeds). pandas and pyarrow
-are imported on first use (about a second), so that ``import lib`` does not pay for them.
+runs are only ever added. :func:`compact` (run at the end of every complete sweep, and by
+``python -m lib.sweep compact``) folds the per-run files into ``runs.parquet``: it writes the
+new ``runs.parquet`` first and deletes the per-run files after, so a kill in between leaves a
+row in both places, which :func:`load` and :func:`done_keys` count once. A store of a few
+thousand runs is then two files of some hundred kilobytes, small enough to commit.
+
+A spec whose task, fixed arguments or grid parameters differ from the manifest's is refused,
+so two incompatible sweeps cannot share a store; a spec that only changes the grid values or
+the seeds extends it (finer grids, more seeds). pandas and pyarrow are imported on first use
+(about a second), so that ``import lib`` does not pay for them.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from lib.sweep.spec import Cell, Spec
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
 _FORMAT = 1
 
@@ -68,9 +77,22 @@ def _runs(store: Path) -> Path:
     return store / "runs"
 
 
+def _compacted(store: Path) -> Path:
+    return store / "runs.parquet"
+
+
+def _run_files(store: Path) -> list[Path]:
+    return sorted(_runs(store).glob("*.parquet"))
+
+
 def done_keys(store: Path) -> set[str]:
     """Keys of the runs in the store."""
-    return {path.stem for path in _runs(store).glob("*.parquet")}
+    keys = {path.stem for path in _run_files(store)}
+    if _compacted(store).exists():
+        import pyarrow.parquet as pq
+
+        keys.update(pq.read_table(_compacted(store), columns=["key"])["key"].to_pylist())
+    return keys
 
 
 def open_store(store: str | os.PathLike[str], spec: Spec) -> Path:
@@ -125,18 +147,55 @@ def load(store: str | os.PathLike[str]) -> pd.DataFrame:
     if not isinstance(store, str | os.PathLike):
         raise TypeError(f"store must be a path, got {store!r}")
     import pandas as pd
-    import pyarrow as pa
-    import pyarrow.parquet as pq
 
     store = Path(store)
     manifest = _read_manifest(store)
-    paths = sorted(_runs(store).glob("*.parquet"))
-    if not paths:
+    table = _keyed_rows(store)
+    if table is None:
         return pd.DataFrame(columns=[*manifest["fixed"], *manifest["grid_parameters"], "seed"])
-    frame = pa.concat_tables([pq.read_table(path) for path in paths],
-                             promote_options="default").to_pandas()
+    frame = table.drop_columns(["key"]).to_pandas()
     order = [*manifest["grid_parameters"], "seed"]
     return frame.sort_values(order, kind="stable").reset_index(drop=True)
+
+
+def _keyed_rows(store: Path) -> pa.Table | None:
+    """Every run of the store once, with its ``key`` column (None for an empty store)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    tables = [pq.read_table(_compacted(store))] if _compacted(store).exists() else []
+    for path in _run_files(store):
+        table = pq.read_table(path)
+        tables.append(table.append_column("key", pa.array([path.stem] * table.num_rows)))
+    if not tables:
+        return None
+    table = pa.concat_tables(tables, promote_options="default")
+    first_rows = {}
+    for index, key in enumerate(table["key"].to_pylist()):
+        first_rows.setdefault(key, index)
+    return table.take(pa.array(sorted(first_rows.values())))
+
+
+def compact(store: str | os.PathLike[str]) -> int:
+    """Fold the store's per-run files into ``runs.parquet``; returns the number of runs in it.
+
+    The new ``runs.parquet`` replaces the old one atomically before any per-run file is
+    deleted, so interrupting this loses nothing (a run left in both places is read once).
+    """
+    if not isinstance(store, str | os.PathLike):
+        raise TypeError(f"store must be a path, got {store!r}")
+    import pyarrow.parquet as pq
+
+    store = Path(store)
+    _read_manifest(store)
+    files = _run_files(store)
+    table = _keyed_rows(store)
+    if table is None or not files:
+        return 0 if table is None else table.num_rows
+    _write_atomically(_compacted(store), lambda path: pq.write_table(table, path))
+    for path in files:
+        path.unlink()
+    return table.num_rows
 
 
 def status(store: str | os.PathLike[str]) -> StoreStatus:
