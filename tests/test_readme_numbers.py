@@ -36,6 +36,12 @@ PHRASES = [
                           "{ch09_quad_exact_003} of 5 (quadratic) seeds"),
     ("09_neuron_pruning", "random pruning to 3 neurons fails in {ch09_relu_random_stuck} and "
                           "{ch09_quad_random_stuck} of 5 seeds"),
+    ("11_phase_samples_conditioning", "({ch11_excess_15:.2f} at n = 1.5p"),
+    ("11_phase_samples_conditioning", "({ch11_failed_runs} of {ch11_runs_wide} runs with k > r)"),
+    ("11_phase_samples_conditioning", "from n/p = {ch11_transition:g} on"),
+    ("11_phase_samples_conditioning", "grow like kappa^{ch11_exponent:.3g}"),
+    ("11_phase_samples_conditioning", "falls from {ch11_half_share_k1}% at kappa = 1 to "
+                                      "{ch11_half_share_k8}% at kappa = 8"),
 ]
 
 

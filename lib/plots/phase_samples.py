@@ -50,7 +50,7 @@ def exact_rank_map(ax: Axes, ratios: object, widths: object, fraction: object) -
     image = ax.imshow(values, origin="lower", aspect="auto", cmap="RdYlGn", vmin=0.0, vmax=1.0)
     for (row, column), value in np.ndenumerate(values):
         ax.text(column, row, f"{value:.1f}", ha="center", va="center", fontsize=8)
-    ax.set_xticks(range(x.size), [f"{ratio:g}" for ratio in x])
+    ax.set_xticks(range(x.size), [f"{ratio:g}" for ratio in x], rotation=45)
     ax.set_yticks(range(y.size), [f"{int(width)}" for width in y])
     ax.grid(False)
     ax.set(xlabel="measurements n / p", ylabel="columns k", title="seeds keeping exactly r")
