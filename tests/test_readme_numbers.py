@@ -41,6 +41,12 @@ PHRASES = [
      "fit only noise"),
     ("10_phase_regularization_noise",
      "the weakest direction is lost from {ch10_admissible_ratio_01:.2f} lambda_low on"),
+    ("11_phase_samples_conditioning", "({ch11_excess_15:.2f} at n = 1.5p"),
+    ("11_phase_samples_conditioning", "({ch11_failed_runs} of {ch11_runs_wide} runs with k > r)"),
+    ("11_phase_samples_conditioning", "from n/p = {ch11_transition:g} on"),
+    ("11_phase_samples_conditioning", "grow like kappa^{ch11_exponent:.3g}"),
+    ("11_phase_samples_conditioning", "falls from {ch11_half_share_k1}% at kappa = 1 to "
+                                      "{ch11_half_share_k8}% at kappa = 8"),
 ]
 
 

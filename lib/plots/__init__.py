@@ -39,6 +39,11 @@ from lib.plots.phase import (
     phase_heatmap,
     regularization_phase_diagram,
 )
+from lib.plots.phase_samples import (
+    error_ratio_against_samples,
+    exact_rank_map,
+    prune_steps_against_kappa,
+)
 from lib.plots.pruning import column_norm_separation
 from lib.plots.setup import concentration
 from lib.plots.style import figure
@@ -55,8 +60,10 @@ __all__ = [
     "error_against_kept",
     "error_against_samples",
     "error_against_width",
+    "error_ratio_against_samples",
     "error_vs_iteration",
     "error_vs_measurements",
+    "exact_rank_map",
     "excess_error_by_stage",
     "figure",
     "figure_one",
@@ -74,6 +81,7 @@ __all__ = [
     "noise_phase_diagram",
     "norm_histogram",
     "phase_heatmap",
+    "prune_steps_against_kappa",
     "recovery_sweep",
     "regularization_phase_diagram",
     "saddle_escape",

@@ -16,8 +16,10 @@ from typing import Any
 import numpy as np
 
 from lib._validation import check_choice, check_float, check_int
-from lib.objective import recovery_error
-from lib.problem import make_problem
+from lib.certificate import suggest_step
+from lib.objective import Objective, recovery_error
+from lib.optim import gradient_descent
+from lib.problem import Problem, make_problem
 from lib.pruning import train_prune_finetune
 from lib.registry import SENSING_KINDS
 from lib.regularizer import PENALTIES
@@ -125,6 +127,54 @@ def run_train_prune_finetune(seed: int, **parameters: Any) -> dict[str, Any]:
     }
 
 
+def seeded_problem(seed: int, **problem: Any) -> tuple[Problem, np.random.Generator]:
+    """The problem of a run and the generator of its start, by the seed convention of every
+    task (the first and second child of ``numpy.random.SeedSequence(seed)``); ``problem`` holds
+    the arguments of :func:`lib.make_problem` (sample-size chapter)."""
+    problem_seed, init_seed = np.random.SeedSequence(seed).spawn(2)
+    prob = make_problem(**problem, seed=np.random.default_rng(problem_seed))
+    return prob, np.random.default_rng(init_seed)
+
+
+def run_overparameterized_gd(seed: int, *, k: int, iterations: int, init_scale: float = 1e-3,
+                             step: float | None = None, record_every: int = 10,
+                             **problem: Any) -> dict[str, Any]:
+    r"""Over-parameterised gradient descent without regularisation, run to its budget: the
+    peer of :func:`run_train_prune_finetune` (sample-size chapter; method "over-parameterised
+    GD" of the baselines chapter).
+
+    :math:`U_{t+1} = U_t - \eta\,\nabla L(U_t)` for exactly ``iterations`` steps from
+    :math:`U_0 = \alpha G` (d x k). The problem and :math:`G` derive from ``seed`` exactly as
+    in :func:`run_train_prune_finetune`, so a run of each task with the same seed, problem
+    parameters, ``k`` and ``init_scale`` starts from the same :math:`U_0` on the same instance
+    (a paired comparison). Metrics, with
+    :math:`\operatorname{err}(U) = \|UU^\top - U^*U^{*\top}\|_F`:
+
+    - ``error_final``: err of the last iterate (the estimate: no ground truth and no held-out
+      data choose anything);
+    - ``error_best``, ``best_iteration``: the smallest err over the recorded iterates and its
+      iteration, an oracle's early stopping (it looks at :math:`M^*`), a lower envelope of
+      what any stopping rule could reach;
+    - ``step``: :math:`\eta` (``step``, or :func:`lib.certificate.suggest_step` of the loss
+      at :math:`U_0`);
+    - ``wall_seconds``: time of the whole run (the only machine-dependent metric).
+    """
+    start = time.perf_counter()
+    prob, init_rng = seeded_problem(seed, **problem)
+    U0 = init_scale * init_rng.standard_normal((prob.d, k))
+    loss = Objective(prob)
+    eta = suggest_step(loss, U0) if step is None else step
+    run = gradient_descent(loss, U0, eta, iterations, tol=0.0, record_every=record_every)
+    best = int(np.argmin(run.history.errors))
+    return {
+        "error_final": _error_of(run.U, prob.U_star),
+        "error_best": float(run.history.errors[best]),
+        "best_iteration": int(run.history.iterations[best]),
+        "step": float(eta),
+        "wall_seconds": time.perf_counter() - start,
+    }
+
+
 #: The registered tasks, by the name a spec gives in its ``task`` field.
 TASKS: Mapping[str, Task] = MappingProxyType({
     "train_prune_finetune": Task("train_prune_finetune", run_train_prune_finetune,
@@ -151,4 +201,18 @@ TASKS: Mapping[str, Task] = MappingProxyType({
         "record_every": Parameter(int, minimum=1),
         "penalty": Parameter(str, choices=PENALTIES),
     }), exactly_one_of=(("lam", "lam_ratio"),)),
+})
+
+#: The peer of the pipeline shares the problem's parameters and the start's with
+#: ``train_prune_finetune``, declared once there.
+_SHARED = {name: TASKS["train_prune_finetune"].parameters[name]
+           for name in (*_PROBLEM_PARAMETERS, "k", "init_scale", "record_every")}
+TASKS = MappingProxyType({
+    **TASKS,
+    "overparameterized_gd": Task("overparameterized_gd", run_overparameterized_gd,
+                                 MappingProxyType({
+        **_SHARED,
+        "iterations": Parameter(int, required=True, minimum=1),
+        "step": Parameter(float, minimum=0.0, strict=True),
+    })),
 })
