@@ -42,6 +42,9 @@ BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stab
 REQUIRED = os.environ.get("BOOK_BROWSER_TEST") == "required"
 SMALLEST_TEXT_PT = FONT_SIZE - 1
 MINIMUM_TEXT_PX = 9
+# Loading and typesetting a page, the API reference's hundreds of formulas included, took more
+# than Playwright's default 30 s on the 2-core reference machine at load average 20.
+PAGE_TIMEOUT_MS = 180_000
 
 # Elements whose content must fit their own box at 1400 px: code cells and their outputs,
 # tables, and display equations.
@@ -157,9 +160,10 @@ def _read(browser: object, page_path: Path, width: int) -> tuple[dict, list[str]
 
     context.route("**/*", route)
     page = context.new_page()
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
     page.goto(page_path.as_uri(), wait_until="load")
     page.wait_for_function("() => !window.MathJax || !MathJax.startup"
-                           " || MathJax.startup.promise.then(() => true)", timeout=30_000)
+                           " || MathJax.startup.promise.then(() => true)")
     page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
     measured = page.evaluate(MEASURE_PAGE, OVERFLOW_SELECTORS)
     context.close()
