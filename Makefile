@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 
-.PHONY: book test browser-test lint-workflows validate-matrix notebooks lab bench \
+.PHONY: book validated-book test browser-test lint-workflows validate-matrix notebooks lab bench \
 	bench-contention bench-sweep sweep clean distclean
 
 # The virtual environment is (re)built from scratch, after checking the interpreter, whenever the
@@ -25,19 +25,32 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
-book: $(STAMP)
-	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
+JUPYTER_BOOK := $(BIN)/jupyter-book build . --builder html -W -n --keep-going
 
-# ruff, the unit tests and nbval of every chapter, then the book is built and read in Chromium.
+# Every chapter executed from its MyST source (execute_notebooks: force in _config.yml).
+book: $(STAMP)
+	$(JUPYTER_BOOK)
+
+# The same book from the committed notebooks, not executed again (their stored outputs), with
+# the configuration tests/tools/validated_book_config.py derives from _config.yml. `make test`
+# builds this one right after nbval has re-executed every notebook and compared its outputs.
+VALIDATED_CONFIG := _build/validated_config.yml
+validated-book: $(STAMP)
+	mkdir -p _build
+	$(BIN)/python tests/tools/validated_book_config.py $(VALIDATED_CONFIG)
+	$(JUPYTER_BOOK) --all --config $(VALIDATED_CONFIG)
+
+# ruff, the unit tests and nbval of every chapter, then the book is built from the notebooks
+# nbval has just validated and read in Chromium.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest tests $(NOTEBOOKS) --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg --ignore=tests/test_browser.py
-	$(MAKE) book
+	$(MAKE) validated-book
 	$(MAKE) browser-test
 
-# The built book in headless Chromium, network off (needs `make book` first and a Chromium:
-# Debian's package `chromium`; .ci/run installs it).
+# The built book in headless Chromium, network off (needs `make book` or `make validated-book`
+# first, and a Chromium: Debian's package `chromium`; .ci/run installs it).
 browser-test: $(STAMP)
 	BOOK_BROWSER_TEST=required $(BIN)/python -m pytest tests/test_browser.py -q
 
@@ -56,7 +69,7 @@ validate-matrix: $(STAMP)
 
 # Regenerate every chapter notebook from its MyST source and execute it in place.
 notebooks: $(STAMP)
-	$(BIN)/python tests/tools/refresh_notebooks.py book/*.md
+	$(BIN)/python tests/tools/refresh_notebooks.py book/[0-9]*.md
 
 # Interactive: JupyterLab (not needed by the book or CI, so installed on demand) on book/.
 lab: $(STAMP)
@@ -78,7 +91,7 @@ bench-contention: $(STAMP)
 
 # Speed of lib.sweep against a plain loop (benchmarks/README.md).
 bench-sweep: $(STAMP)
-	$(BIN)/python benchmarks/bench_sweep.py
+	$(BIN)/python -m benchmarks.bench_sweep
 
 # A sweep (README.md, "Sweeps"): make sweep SPEC=sweeps/lam_beta.toml STORE=runs/lam_beta,
 # optionally WORKERS=N (local cluster) or SCHEDULER=tcp://HOST:8786 (a running Dask scheduler).

@@ -1,6 +1,6 @@
 """Throughput of lib.sweep (runs per second) against a plain Python loop over the same runs.
 
-Run ``python benchmarks/bench_sweep.py`` (``make bench-sweep``); ``--runs`` sets the size of
+Run ``python -m benchmarks.bench_sweep`` (``make bench-sweep``); ``--runs`` sets the size of
 the spec. The spec is fixed: the pipeline of the fine-tuning chapter's scale (d = 20, r = 3,
 n = 1200, k = 20, 5000 training steps at most: about 0.4 s a run on an idle reference machine),
 two values of lambda and ``runs / 2`` seeds. Measured in one run, in turns (``--rounds``):
@@ -17,6 +17,9 @@ ratio also measures the load, so the table adds a second measure taken within th
 the sweep's elapsed time against the sum of its runs' own ``wall_seconds`` (measured inside the
 task, on the worker), divided by the number of workers. The metrics of every engine run are
 checked equal to the loop's.
+
+The Performance chapter (``book/07_performance.md``) reports the throughput of a sweep over a
+committed phase-diagram spec with :func:`sweep_throughput`.
 """
 
 from __future__ import annotations
@@ -28,10 +31,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench_gradient import machine_description
+import pandas as pd
 from threadpoolctl import threadpool_limits
 
 import lib
+from benchmarks.bench_gradient import machine_description
 from lib.sweep import engine
 
 METRICS = ["kept", "error_pruned", "error_final", "train_iterations", "train_converged",
@@ -57,15 +61,21 @@ def time_loop(spec: dict[str, Any]) -> tuple[float, list[dict[str, Any]]]:
     return time.perf_counter() - start, metrics
 
 
-def time_engine(spec: dict[str, Any], workers: int,
-                ) -> tuple[float, float, list[dict[str, Any]]]:
-    """Seconds of ``lib.sweep.run`` on a warm local cluster of ``workers``, the sum of the
-    runs' own seconds, and the metrics in the loop's order."""
+def timed_sweep(spec: dict[str, Any] | str | Path, workers: int) -> tuple[float, pd.DataFrame]:
+    """Seconds of ``lib.sweep.run(spec)`` into a fresh store on a local cluster of ``workers``
+    (as it is: started by this call if it is not running), and the store's runs."""
     with tempfile.TemporaryDirectory() as directory:
         start = time.perf_counter()
         lib.sweep.run(spec, directory, workers=workers)
         seconds = time.perf_counter() - start
-        frame = lib.sweep.load(directory)
+        return seconds, lib.sweep.load(directory)
+
+
+def time_engine(spec: dict[str, Any], workers: int,
+                ) -> tuple[float, float, list[dict[str, Any]]]:
+    """Seconds of ``lib.sweep.run`` on a warm local cluster of ``workers``, the sum of the
+    runs' own seconds, and the metrics in the loop's order."""
+    seconds, frame = timed_sweep(spec, workers)
     in_tasks = float(frame["wall_seconds"].sum())
     by_cell = {(row.lam, row.seed): row for row in frame.itertuples()}
     cells = lib.sweep.read_spec(spec).cells()
@@ -73,13 +83,42 @@ def time_engine(spec: dict[str, Any], workers: int,
                                 for name in METRICS} for cell in cells]
 
 
-def warm_cluster(workers: int) -> float:
-    """Start the local cluster of ``workers`` and run one run on each worker (loading the
-    compiled kernels); returns the seconds this took."""
-    start = time.perf_counter()
-    engine.close_local_cluster()
+def sweep_throughput(spec: str | Path, workers: int = 2) -> dict[str, Any]:
+    r"""Runs per second of the sweep ``spec`` (a TOML file) on a warm local cluster.
+
+    :func:`warm_up` first, then the whole spec runs into a fresh store, timed (the Performance
+    chapter).
+
+    Returns
+    -------
+    dict
+        ``runs``, ``workers``, ``seconds`` (elapsed), ``runs_per_second`` = runs / seconds,
+        ``run_seconds`` (the mean of the runs' own ``wall_seconds``, timed inside the task on
+        a worker), ``engine_overhead`` = :math:`w s / (R \bar t) - 1` for :math:`R` runs of
+        mean own time :math:`\bar t` on :math:`w` workers in :math:`s` seconds (what the
+        engine and the load add to perfectly shared work), and ``frame``, the store's runs.
+    """
+    warm_up(workers)
+    seconds, frame = timed_sweep(spec, workers)
+    runs, run_seconds = len(frame), float(frame["wall_seconds"].mean())
+    return {"runs": runs, "workers": workers, "seconds": seconds,
+            "runs_per_second": runs / seconds, "run_seconds": run_seconds,
+            "engine_overhead": workers * seconds / (runs * run_seconds) - 1, "frame": frame}
+
+
+def warm_up(workers: int) -> None:
+    """One run per worker on the local cluster of ``workers`` (started if it is not running),
+    which loads the compiled kernels in every worker."""
     with tempfile.TemporaryDirectory() as directory:
         lib.sweep.run(make_spec(2 * workers, first_seed=1000), Path(directory), workers=workers)
+
+
+def warm_cluster(workers: int) -> float:
+    """Start a new local cluster of ``workers`` and warm it up (:func:`warm_up`); returns the
+    seconds this took."""
+    start = time.perf_counter()
+    engine.close_local_cluster()
+    warm_up(workers)
     return time.perf_counter() - start
 
 

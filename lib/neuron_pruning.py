@@ -166,7 +166,7 @@ class PrunedRun:
     method : str
         One of :data:`METHODS`.
     lam : float
-        :math:`\\lambda` of the pipeline (``nan`` for the other methods).
+        :math:`\\lambda` of the pipeline (NaN for the other methods).
     kept : int
         Neurons kept.
     pruned_error, test_error : float

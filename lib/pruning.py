@@ -142,7 +142,7 @@ class PipelineResult:
     fine_tune : OptimizationResult or None
         ``None`` when pruning kept no column.
     train_step, fine_tune_step : float
-        Step sizes used by the two stages (``nan`` for a fine-tuning that did not run).
+        Step sizes used by the two stages (NaN for a fine-tuning that did not run).
     interrupted_stage : {None, "train", "fine_tune"}
         The stage that was interrupted (Ctrl-C or SIGTERM), after which nothing else ran:
         after ``"train"``, ``U_prune`` is the unpruned training iterate (``kept`` every column)

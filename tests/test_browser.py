@@ -9,8 +9,14 @@ first) the test asserts what a reader needs and a Sphinx build cannot check:
   the book's figure style (:data:`lib.plots.style.FONT_SIZE` - 1 points at the PNG's own dpi) is at
   least 9 px tall on the page;
 * nothing overflows horizontally at a 1400 px wide window (no code block, output, table or display
-  equation wider than its box), and the text column of every page but the API reference does
-  not scroll sideways at 400 px (the sidebars are drawers there);
+  equation wider than its box), and the text column of every page, the API reference's
+  signatures and docstring math included, does not scroll sideways at 400 px (the sidebars are
+  drawers there), and no text there runs past the window's edge unless it sits in a box that
+  scrolls sideways (code, display and inline math);
+* no MyST role is left unparsed in the visible text (a ``{glue:text}`` inside ``$...$`` math
+  shows as its source);
+* no visible text contains the token ``nan`` (how Python prints a NaN: a number that a
+  computation failed to produce, or a peer that was not measured, leaking into the page);
 * no request left the machine (every non-``file:`` request is refused and recorded).
 
 The browser is Debian's ``chromium`` (``.ci/run`` installs it when missing) or any Chrome/Chromium
@@ -36,12 +42,36 @@ BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stab
 REQUIRED = os.environ.get("BOOK_BROWSER_TEST") == "required"
 SMALLEST_TEXT_PT = FONT_SIZE - 1
 MINIMUM_TEXT_PX = 9
+# Loading and typesetting a page, the API reference's hundreds of formulas included, took more
+# than Playwright's default 30 s on the 2-core reference machine at load average 20.
+PAGE_TIMEOUT_MS = 180_000
 
 # Elements whose content must fit their own box at 1400 px: code cells and their outputs,
 # tables, and display equations.
 OVERFLOW_SELECTORS = "div.highlight pre, div.cell_output pre, table, mjx-container[display='true']"
 
 MEASURE_PAGE = """(selector) => {
+  // Text that runs past the right edge of the window and cannot be scrolled to: outside any
+  // box that scrolls sideways (overflow-x auto or scroll), or inside one that clips it (the
+  // theme's span.math has overflow hidden). MathJax's assistive MathML is hidden by design.
+  const cutOff = () => {
+    const cut = new Set();
+    for (const el of document.querySelectorAll('article *')) {
+      if (el.children.length || el.closest('mjx-assistive-mml')) continue;
+      const box = el.getBoundingClientRect();
+      if (box.width === 0 || box.right <= window.innerWidth + 1) continue;
+      let holder = el.parentElement;
+      while (holder && getComputedStyle(holder).overflowX === 'visible') {
+        holder = holder.parentElement;
+      }
+      const overflow = holder ? getComputedStyle(holder).overflowX : 'visible';
+      if (overflow !== 'auto' && overflow !== 'scroll') {
+        cut.add(`${(holder || el).tagName.toLowerCase()} (${overflow}): `
+                + (holder || el).textContent.trim().slice(0, 60));
+      }
+    }
+    return [...cut];
+  };
   const visible = (el) => el.getClientRects().length > 0;
   const wide = [...document.querySelectorAll(selector)].filter(visible)
     .filter((el) => el.scrollWidth > el.clientWidth + 1)
@@ -49,6 +79,10 @@ MEASURE_PAGE = """(selector) => {
                  + el.textContent.trim().slice(0, 60));
   const text = document.body.innerText;
   return {
+    rawRoles: [...text.matchAll(/\\{[a-z]+(?::[a-z]+)?\\}`|\\bglue:(?:text|md|any|math)\\b/g)]
+      .map((match) => text.slice(Math.max(0, match.index - 30), match.index + 30)),
+    nan: [...text.matchAll(/\\bnan\\b/g)].map(
+      (match) => text.slice(Math.max(0, match.index - 50), match.index + 20)),
     math: document.querySelectorAll('mjx-container').length,
     rawMath: text.includes('\\\\(') || text.includes('\\\\['),
     images: [...document.images].map((img) => ({src: img.getAttribute('src'),
@@ -58,6 +92,7 @@ MEASURE_PAGE = """(selector) => {
     wide: wide,
     pageWidth: document.documentElement.scrollWidth,
     articleWidth: (document.querySelector('article') || document.body).scrollWidth,
+    cut: cutOff(),
   };
 }"""
 
@@ -125,9 +160,10 @@ def _read(browser: object, page_path: Path, width: int) -> tuple[dict, list[str]
 
     context.route("**/*", route)
     page = context.new_page()
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
     page.goto(page_path.as_uri(), wait_until="load")
     page.wait_for_function("() => !window.MathJax || !MathJax.startup"
-                           " || MathJax.startup.promise.then(() => true)", timeout=30_000)
+                           " || MathJax.startup.promise.then(() => true)")
     page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
     measured = page.evaluate(MEASURE_PAGE, OVERFLOW_SELECTORS)
     context.close()
@@ -159,9 +195,12 @@ def test_page_in_browser(browser: object, name: str) -> None:
             f"{name}: {image['src']} is shown so small that its smallest text is {text_px:.1f} px")
     assert not measured["wide"], f"{name}: overflows at 1400 px:\n" + "\n".join(measured["wide"])
     assert measured["pageWidth"] <= 1400
+    assert not measured["nan"], f"{name}: 'nan' in the visible text: {measured['nan']}"
+    assert not measured["rawRoles"], (
+        f"{name}: MyST roles left unparsed in the visible text: {measured['rawRoles']}")
 
-    if name == "book/api.html":
-        return  # the API reference's signatures are not yet laid out for phones (README)
     narrow, _ = _read(browser, page_path, 400)
-    assert narrow["articleWidth"] <= 400, (
-        f"{name}: the text column scrolls sideways at 400 px ({narrow['articleWidth']} px wide)")
+    assert narrow["articleWidth"] <= 400 and narrow["pageWidth"] <= 400, (
+        f"{name}: the page scrolls sideways at 400 px ({narrow['articleWidth']} px wide)")
+    assert not narrow["cut"], (
+        f"{name}: text cut off at the right edge at 400 px:\n" + "\n".join(narrow["cut"]))

@@ -3,7 +3,8 @@
 The book is built from the chapters' MyST sources, so the theme's download menu would offer only
 the ``.md``. For every page whose source has a paired ``.ipynb`` beside it, this Sphinx extension
 sets the ``ipynb_source`` that sphinx-book-theme turns into an ".ipynb" entry of that menu, and
-copies the notebook, with its stored outputs, to ``_sources/`` where the entry points.
+copies the notebook, with its stored outputs, to ``_sources/`` where the entry points. (A book
+built from the notebooks, ``make validated-book``, offers them as the pages' own sources.)
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ def _notebook(app: Sphinx, pagename: str) -> Path | None:
 
 def add_notebook_source(app: Sphinx, pagename: str, templatename: str, context: dict,
                         doctree: object) -> None:
-    if _notebook(app, pagename) is not None:
+    # A page built from the notebook itself (`make validated-book`) offers it as its source.
+    if context.get("page_source_suffix") != ".ipynb" and _notebook(app, pagename) is not None:
         context["ipynb_source"] = f"{pagename}.ipynb"
 
 
