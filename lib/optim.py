@@ -34,6 +34,7 @@ from lib._validation import check_bool, check_callable, check_float, check_int, 
 from lib.certificate import suggest_step
 from lib.columns import column_norms
 from lib.objective import Objective, recovery_error_unchecked, relative_recovery_error
+from lib.runtime import kernel
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -353,9 +354,7 @@ class _Run:
         if not math.isfinite(value) or value > self.limit:
             raise DivergenceError(iteration, self.last_finite, self.step, self.safe_step())
         self.last_finite = value
-        # np.sum's own reduction and sqrt, without their Python wrappers: the same bits, and
-        # about 3 us less per step, a few percent of a small gradient (benchmarks/README.md).
-        grad_norm = math.sqrt(np.add.reduce(grad * grad, axis=None))
+        grad_norm = math.sqrt(squared_norm(grad))
         if self.recorder.due(iteration):
             self.recorder.record(iteration, value, grad_norm, U, self.obj.problem.U_star)
         if self.callback is not None:
@@ -521,8 +520,67 @@ def gradient_descent(obj: Objective, U0: np.ndarray, step: float, max_iter: int,
             if iteration == max_iter:
                 break
             run.save_if_due(iteration, U)
-            U -= step * grad
+            descend(U, grad, step)
         return run.finish(max_iter, U, "max_iter", False)
+
+
+def squared_norm(grad: np.ndarray) -> float:
+    r""":math:`\|\nabla f\|_F^2` with the bits of ``np.add.reduce(grad * grad, axis=None)``
+    (NumPy's pairwise summation, :func:`pairwise_squares`), in one compiled call instead of
+    NumPy's reduction machinery (about 3 microseconds a step, a fifth of a small gradient;
+    ``benchmarks/README.md``). Used by the optimisation loop; arrays that are not C-contiguous
+    float64 go to NumPy."""
+    if grad.dtype == np.float64 and grad.flags.c_contiguous:
+        return pairwise_squares(grad.reshape(-1), 0, grad.size)
+    return float(np.add.reduce(grad * grad, axis=None))
+
+
+@kernel(boundscheck=False)
+def pairwise_squares(a, first, n):
+    r""":math:`\sum_i a_i^2` over ``a[first:first + n]`` in NumPy's pairwise order: below 8
+    terms in sequence, up to 128 in eight interleaved sums combined as
+    ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)) and the rest added in sequence, beyond
+    that the two halves (split at a multiple of 8) summed recursively. No ``fastmath``: the
+    products and sums are rounded as NumPy rounds them (``tests/test_optim_pruning.py`` checks
+    the bits)."""
+    if n < 8:
+        total = 0.0
+        for i in range(first, first + n):
+            total += a[i] * a[i]
+        return total
+    if n <= 128:
+        r0, r1 = a[first] * a[first], a[first + 1] * a[first + 1]
+        r2, r3 = a[first + 2] * a[first + 2], a[first + 3] * a[first + 3]
+        r4, r5 = a[first + 4] * a[first + 4], a[first + 5] * a[first + 5]
+        r6, r7 = a[first + 6] * a[first + 6], a[first + 7] * a[first + 7]
+        i = first + 8
+        stop = first + n - n % 8
+        while i < stop:
+            r0 += a[i] * a[i]
+            r1 += a[i + 1] * a[i + 1]
+            r2 += a[i + 2] * a[i + 2]
+            r3 += a[i + 3] * a[i + 3]
+            r4 += a[i + 4] * a[i + 4]
+            r5 += a[i + 5] * a[i + 5]
+            r6 += a[i + 6] * a[i + 6]
+            r7 += a[i + 7] * a[i + 7]
+            i += 8
+        total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+        for j in range(stop, first + n):
+            total += a[j] * a[j]
+        return total
+    half = n // 2
+    half -= half % 8
+    return pairwise_squares(a, first, half) + pairwise_squares(a, first + half, n - half)
+
+
+@kernel(boundscheck=False)
+def descend(U, grad, step):
+    r"""The step :math:`U \leftarrow U - \eta\, \nabla f` in place, each entry rounded as
+    NumPy's ``U -= step * grad`` rounds it (no fused multiply-add), in one compiled call."""
+    for a in range(U.shape[0]):
+        for j in range(U.shape[1]):
+            U[a, j] -= step * grad[a, j]
 
 
 def _uniform_ball(rng: np.random.Generator, shape: tuple[int, ...], radius: float) -> np.ndarray:
@@ -590,7 +648,7 @@ def perturbed_gradient_descent(obj: Objective, U0: np.ndarray, step: float, max_
                 continue
             if iteration == max_iter:
                 break
-            U -= step * grad
+            descend(U, grad, step)
         return run.finish(max_iter, U, "max_iter", False, kicks)
 
 

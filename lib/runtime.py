@@ -48,11 +48,13 @@ from lib._validation import check_int
 
 #: Most parts a parallel kernel cuts its work into (the Gaussian pass's fixed row chunks).
 MAX_THREADS = 16
-#: Data up to this many bytes is processed on the calling thread alone: handing work to a
-#: second thread costs more than it saves below about 0.3 MB on the reference machine (see
-#: ``benchmarks/README.md``). It also keeps OpenMP, and its fork restriction, out of processes
-#: that only run small problems.
-THREAD_BYTES = 2**18
+#: Data up to this many bytes (4 MiB) is processed on the calling thread alone: on the
+#: reference machine a second thread saved nothing on the 2 MB of the d = 20, n = 1200
+#: instance even when idle, and made it much slower when the cores were shared with other
+#: processes (a parallel region waits for its slowest thread; see ``benchmarks/README.md``).
+#: It also keeps OpenMP, and its fork restriction, out of processes that only run the book's
+#: small problems.
+THREAD_BYTES = 2**22
 #: What :func:`load_numba` puts in the environment before Numba loads OpenMP, unless set.
 OPENMP_ENVIRONMENT = {"OMP_WAIT_POLICY": "PASSIVE"}
 

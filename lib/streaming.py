@@ -14,7 +14,9 @@ cache. Two BLAS matrix-vector products would read the whole of P twice (BLAS can
 so for data larger than the cache this pass is close to half their time, and about two thirds
 of it for data in the cache (``benchmarks/``). :func:`fused_gradient` is a whole gradient in one
 compiled call: the packing of :math:`UU^\top`, the pass, the sum of the chunk accumulators and
-the product :math:`\mathrm{sym}(g)\, U`, the last two shared between the threads too. For small
+the product :math:`\mathrm{sym}(g)\, U`. Only the pass is shared between the threads, in one
+parallel region (each region costs a sleeping thread's wake-up, about 8 microseconds on the
+reference machine; the other steps are a few microseconds each). For small
 problems that one call replaces a dozen NumPy calls of a few microseconds each, which is why
 :class:`lib.operators.GaussianOperator` uses it for data of every size.
 
@@ -29,8 +31,8 @@ count, wait policy, the fork guard; data of at most :data:`lib.runtime.THREAD_BY
 the calling thread).
 
 The kernels below (:func:`chunk_range`, :func:`parallel_chunks`, :func:`pack_gram`,
-:func:`weighted_chunk_sum`, :func:`symmetric_times`, :func:`serial_gradient`,
-:func:`parallel_gradient`) are compiled by Numba on first use (:func:`lib.runtime.kernel`).
+:func:`weighted_chunk_sum`, :func:`symmetric_times`, :func:`gradient_kernel`) are compiled
+by Numba on first use (:func:`lib.runtime.kernel`).
 Only :func:`pack_gram` and :func:`chunk_range` use ``fastmath`` reassociation (within a row the
 products are summed in SIMD lanes, so the last bits differ from NumPy's order, by a relative
 1e-16 in float64); the rest is plain IEEE, and every output entry is computed by the same code
@@ -123,8 +125,8 @@ def fused_gradient(packed: np.ndarray, U: np.ndarray, y: np.ndarray, weight: np.
         G = \mathrm{sym}(g)\, U, \quad \mathrm{sym}(g)_{ab} = g_{\mathrm{index}[a d + b]} .
 
     The same pass as :func:`fused_pass`, with the packing of :math:`UU^\top` before it and the
-    sum of the chunk accumulators and the product with U after it compiled too, and shared
-    between the threads: NumPy calls would cost about a third of a d = k = 50 gradient.
+    sum of the chunk accumulators and the product with U after it compiled too (on the calling
+    thread): NumPy calls would cost about a third of a d = k = 50 gradient.
 
     Parameters
     ----------
@@ -151,13 +153,8 @@ def fused_gradient(packed: np.ndarray, U: np.ndarray, y: np.ndarray, weight: np.
     m = np.empty((1, width), dtype=packed.dtype)
     g = np.empty(width)
     G = np.empty(U.shape)
-    parts = threads_for(packed.nbytes)
-    if parts == 1:
-        serial_gradient(packed, U, y, bounds, weight, index, m, out, partial,
-                                coefficients, g, G)
-    else:
-        parallel_gradient(packed, U, y, bounds, parts, weight, index, m, out, partial,
-                                  coefficients, g, G)
+    gradient_kernel(packed, U, y, bounds, threads_for(packed.nbytes), weight, index, m, out,
+                    partial, coefficients, g, G)
     return out[0], G
 
 
@@ -265,29 +262,25 @@ def pack_gram(U, m):
 
 
 @kernel(boundscheck=False)
-def weighted_chunk_sum(partial, weight, first, last, g):
-    r"""Entries ``first`` to ``last - 1`` of :math:`g_t = w_t \sum_c \mathrm{partial}_{c,0,t}`,
-    summed in float64 in chunk order. (The loops run over views: LLVM vectorises a loop over
-    ``range(view.shape[0])``, not one over ``range(first, last)``, 3x slower here.)"""
-    total = g[first:last]
-    for t in range(total.shape[0]):
-        total[t] = 0.0
+def weighted_chunk_sum(partial, weight, g):
+    r""":math:`g_t = w_t \sum_c \mathrm{partial}_{c,0,t}`, summed in float64 in chunk order."""
+    for t in range(g.shape[0]):
+        g[t] = 0.0
     for chunk in range(partial.shape[0]):
-        block = partial[chunk, 0, first:last]
-        for t in range(total.shape[0]):
-            total[t] += block[t]
-    scale = weight[first:last]
-    for t in range(total.shape[0]):
-        total[t] *= scale[t]
+        block = partial[chunk, 0]
+        for t in range(g.shape[0]):
+            g[t] += block[t]
+    for t in range(g.shape[0]):
+        g[t] *= weight[t]
 
 
 @kernel(boundscheck=False)
-def symmetric_times(g, index, U, first, last, G):
-    r"""Rows ``first`` to ``last - 1`` of :math:`G = \mathrm{sym}(g)\, U`, where
+def symmetric_times(g, index, U, G):
+    r""":math:`G = \mathrm{sym}(g)\, U`, where
     :math:`\mathrm{sym}(g)_{ab} = g_{\mathrm{index}[a d + b]}` (``index`` maps both (a, b) and
     (b, a) to their packed entry)."""
     d = U.shape[0]
-    for a in range(first, last):
+    for a in range(d):
         row = G[a]
         for j in range(row.shape[0]):
             row[j] = 0.0
@@ -299,28 +292,15 @@ def symmetric_times(g, index, U, first, last, G):
 
 
 @kernel()
-def serial_gradient(P, U, y, bounds, weight, index, m, out, partial, coefficients, g, G):
-    r"""A gradient on the calling thread: :math:`m = \mathrm{triu}(UU^\top)` packed, residuals
-    ``out[0]`` :math:`= Pm - y`, :math:`g = w \odot P^\top \mathrm{res}`,
-    :math:`G = \mathrm{sym}(g)\, U`."""
+def gradient_kernel(P, U, y, bounds, parts, weight, index, m, out, partial, coefficients, g, G):
+    r"""A whole gradient: :math:`m = \mathrm{triu}(UU^\top)` packed, residuals ``out[0]``
+    :math:`= Pm - y`, :math:`g = w \odot P^\top \mathrm{res}`, :math:`G = \mathrm{sym}(g)\, U`.
+    Only the pass is shared out (to ``parts`` threads, one parallel region, when ``parts`` > 1):
+    the packing, the chunk sum and the product stay on the calling thread."""
     pack_gram(U, m[0])
-    chunk_range(P, m, y, bounds, 0, partial.shape[0], out, partial, coefficients)
-    weighted_chunk_sum(partial, weight, 0, g.shape[0], g)
-    symmetric_times(g, index, U, 0, U.shape[0], G)
-
-
-@kernel(parallel=True)
-def parallel_gradient(P, U, y, bounds, parts, weight, index, m, out, partial, coefficients, g, G):
-    """:func:`serial_gradient` with the pass, the chunk sum and the rows of G each cut into
-    ``parts`` contiguous runs, one per thread (the packing, 3% of the
-    multiply-adds at d = k = 50, stays serial)."""
-    pack_gram(U, m[0])
-    parallel_chunks(P, m, y, bounds, parts, out, partial, coefficients)
-    width = g.shape[0]
-    for part in prange(parts):
-        weighted_chunk_sum(partial, weight, width * part // parts, width * (part + 1) // parts, g)
-    d = U.shape[0]
-    for part in prange(parts):
-        symmetric_times(g, index, U, d * part // parts, d * (part + 1) // parts, G)
-
-
+    if parts == 1:
+        chunk_range(P, m, y, bounds, 0, partial.shape[0], out, partial, coefficients)
+    else:
+        parallel_chunks(P, m, y, bounds, parts, out, partial, coefficients)
+    weighted_chunk_sum(partial, weight, g)
+    symmetric_times(g, index, U, G)

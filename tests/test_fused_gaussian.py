@@ -177,9 +177,9 @@ def test_small_data_runs_on_one_thread_and_numba_loads_only_for_gaussian_sensing
               "small.operator.hvp(np.ones((10, 2)), np.ones((10, 2)))\n"
               "print('numba' in sys.modules, runtime._used_threads)\n"
               "lib.set_threads(2)\n"
-              "large = lib.make_problem(30, 2, 300, seed=0)\n"
+              "large = lib.make_problem(50, 2, 1000, seed=0)\n"
               "assert large.operator.packed.nbytes > runtime.THREAD_BYTES\n"
-              "lib.Objective(large).value_and_grad(np.ones((30, 2)))\n"
+              "lib.Objective(large).value_and_grad(np.ones((50, 2)))\n"
               "print(runtime._used_threads)\n")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             check=True)

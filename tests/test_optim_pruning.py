@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from conftest import relative_error
@@ -124,3 +126,31 @@ def test_pipeline_warns_when_lambda_kills_the_signal() -> None:
             pytest.warns(UserWarning, match="kept no column"):
         out = lib.train_prune_finetune(prob, 10, lam=1.5 * kill, beta=1e-3, train_iter=2000)
     assert out.kept.size == 0 and out.fine_tune is None and np.isnan(out.fine_tune_step)
+
+
+def test_squared_norm_has_the_bits_of_numpy_reduction() -> None:
+    """The loop's compiled gradient norm replaces np.add.reduce(grad * grad, axis=None) only
+    if it gives the same bits, for every length (pairwise summation switches at 8 and 128
+    terms and recurses beyond) and for magnitudes spread over ten orders."""
+    rng = np.random.default_rng(11)
+    for size in [*range(1, 300), 1000, 4099, 250_000]:
+        grad = rng.standard_normal((size, 1)) * 10.0 ** rng.integers(-5, 5, (size, 1))
+        assert lib.optim.squared_norm(grad) == np.add.reduce(grad * grad, axis=None), size
+    fortran = np.asfortranarray(rng.standard_normal((7, 5)))
+    assert lib.optim.squared_norm(fortran) == np.add.reduce(fortran * fortran, axis=None)
+
+
+def test_gradient_descent_takes_numpy_steps_bit_for_bit() -> None:
+    """The compiled update and norm of the loop give the iterates and gradient norms of the
+    plain NumPy loop U -= step * grad, bit for bit."""
+    obj = lib.Objective(lib.make_problem(12, 2, 600, sigma=0.1, seed=4), lam=0.01, beta=1e-3)
+    U = 0.1 * np.random.default_rng(5).standard_normal((12, 6))
+    result = lib.gradient_descent(obj, U, 0.05, 40, tol=0.0)
+    norms = []
+    for _ in range(41):
+        grad = obj.value_and_grad(U)[1]
+        norms.append(math.sqrt(np.add.reduce(grad * grad, axis=None)))
+        if len(norms) <= 40:
+            U = U - 0.05 * grad
+    assert np.array_equal(result.U, U)
+    assert np.array_equal(result.history.grad_norms, norms)
