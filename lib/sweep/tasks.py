@@ -65,6 +65,19 @@ def _error_of(U: np.ndarray, U_star: np.ndarray) -> float:
     return recovery_error(U if U.shape[1] else np.zeros((U.shape[0], 1)), U_star)
 
 
+def _checked_arguments(task: Task, arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """``arguments`` checked by the task's parameters (each named as the caller wrote it)."""
+    unknown = [name for name in arguments if name not in task.parameters]
+    if unknown:
+        raise TypeError(f"{unknown[0]} is not a parameter of the task {task.name!r}; allowed: "
+                        f"{', '.join(task.parameters)}")
+    missing = [name for name, parameter in task.parameters.items()
+               if parameter.required and name not in arguments]
+    if missing:
+        raise TypeError(f"{missing[0]} is a required parameter of the task {task.name!r}")
+    return {name: task.parameters[name].check(name, value) for name, value in arguments.items()}
+
+
 def run_train_prune_finetune(seed: int, **parameters: Any) -> dict[str, Any]:
     r"""One run of :func:`lib.train_prune_finetune` on a fresh :func:`lib.make_problem`.
 
@@ -85,6 +98,8 @@ def run_train_prune_finetune(seed: int, **parameters: Any) -> dict[str, Any]:
     - ``wall_seconds``: time of the whole run, problem construction included (the only metric
       that depends on the machine).
     """
+    seed = check_int("seed", seed, minimum=0)
+    parameters = _checked_arguments(TASKS["train_prune_finetune"], parameters)
     start = time.perf_counter()
     problem_seed, init_seed = np.random.SeedSequence(seed).spawn(2)
     problem_arguments = {name: parameters.pop(name) for name in _PROBLEM_PARAMETERS
