@@ -25,7 +25,14 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse.linalg import LinearOperator, eigsh
 
-from lib._validation import check_float, check_int, check_matrix, make_rng
+from lib._validation import (
+    check_float,
+    check_instance,
+    check_int,
+    check_matrix,
+    check_vector,
+    make_rng,
+)
 from lib.objective import Objective
 from lib.operators import GaussianOperator, RankOneOperator
 from lib.optim import OptimizationResult, gradient_descent
@@ -33,8 +40,7 @@ from lib.problem import Problem
 
 
 def _check_sampled(prob: object, function: str) -> Problem:
-    if not isinstance(prob, Problem):
-        raise TypeError(f"prob must be a lib.Problem, got {type(prob).__name__}")
+    check_instance("prob", prob, Problem)
     if prob.sensing not in ("gaussian", "rank_one"):
         raise ValueError(f"{function} needs sampled measurements: prob.sensing must be "
                          f"'gaussian' or 'rank_one', got {prob.sensing!r}")
@@ -197,8 +203,13 @@ def early_stopped_gd(prob: Problem, k: int, *, holdout: float, step: float, max_
     k = check_int("k", k, minimum=1)
     validate_every = check_int("validate_every", validate_every, minimum=1)
     init_scale = check_float("init_scale", init_scale, minimum=0.0, strict=True)
-    split = split_measurements(prob, holdout, seed=split_seed)
-    U0 = init_scale * make_rng("seed", seed).standard_normal((prob.d, k))
+    holdout = check_float("holdout", holdout, minimum=0.0, strict=True, maximum=1.0)
+    step = check_float("step", step, minimum=0.0, strict=True)
+    max_iter = check_int("max_iter", max_iter, minimum=1)
+    record_every = check_int("record_every", record_every, minimum=1)
+    start_rng, split_rng = make_rng("seed", seed), make_rng("split_seed", split_seed)
+    split = split_measurements(prob, holdout, seed=split_rng)
+    U0 = init_scale * start_rng.standard_normal((prob.d, k))
     iterations: list[int] = []
     losses: list[float] = []
     best = {"loss": np.inf, "U": U0}
@@ -305,11 +316,14 @@ def scaled_gd(prob: Problem, k: int, *, lam: float, step: float, max_iter: int,
     DivergenceError
         If :math:`L` becomes non-finite or explodes.
     """
-    if not isinstance(prob, Problem):
-        raise TypeError(f"prob must be a lib.Problem, got {type(prob).__name__}")
+    check_instance("prob", prob, Problem)
     k = check_int("k", k, minimum=1)
     lam = check_float("lam", lam, minimum=0.0, strict=True)
     init_scale = check_float("init_scale", init_scale, minimum=0.0, strict=True)
+    step = check_float("step", step, minimum=0.0, strict=True)
+    max_iter = check_int("max_iter", max_iter, minimum=1)
+    tol = check_float("tol", tol, minimum=0.0)
+    record_every = check_int("record_every", record_every, minimum=1)
     U0 = init_scale * make_rng("seed", seed).standard_normal((prob.d, k))
     return gradient_descent(_ScaledObjective(prob, lam), U0, step, max_iter, tol=tol,
                             record_every=record_every)
@@ -465,10 +479,12 @@ def nuclear_norm_validated(prob: Problem, mus: object, *, holdout: float,
         Per fit, as in :func:`nuclear_norm`.
     """
     prob = _check_sampled(prob, "nuclear_norm_validated")
-    values = np.asarray(mus, dtype=float) if isinstance(mus, list | tuple | np.ndarray) else None
-    if values is None or values.ndim != 1 or values.size == 0 or not np.all(values > 0):
-        raise ValueError(f"mus must be a non-empty sequence of positive weights, got {mus!r}")
-    split = split_measurements(prob, holdout, seed=split_seed)
+    values = check_vector("mus", mus, minimum=0.0, strict=True)
+    holdout = check_float("holdout", holdout, minimum=0.0, strict=True, maximum=1.0)
+    split_rng = make_rng("split_seed", split_seed)
+    max_iter = check_int("max_iter", max_iter, minimum=1)
+    tol = check_float("tol", tol, minimum=0.0)
+    split = split_measurements(prob, holdout, seed=split_rng)
     step = 1.0 / loss_smoothness(split.train)
     fits: list[NuclearNormResult] = []
     M = None

@@ -24,7 +24,13 @@ from typing import Any
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
-from lib._validation import check_bool, check_callable, check_int
+from lib._validation import (
+    check_bool,
+    check_callable,
+    check_int,
+    check_items,
+    check_optional_string,
+)
 from lib.runtime import available_cores
 from lib.sweep.engine import map_unordered
 
@@ -81,14 +87,10 @@ def run_seeds(function: Callable[[Any], Any], seeds: Iterable[Any], *,
     same seed raise ``distributed.KilledWorker``).
     """
     check_callable("function", function)
-    if function is None:
-        raise TypeError("function must be callable, got None")
-    seeds = list(seeds)
+    seeds = check_items("seeds", seeds)
     processes = available_cores() if processes is None else check_int(
         "processes", processes, minimum=1)
-    if scheduler is not None and not isinstance(scheduler, str):
-        raise TypeError(f"scheduler must be an address such as 'tcp://127.0.0.1:8786', got "
-                        f"{scheduler!r}")
+    scheduler = check_optional_string("scheduler", scheduler)
     progress = check_bool("progress", progress)
     results: dict[int, Any] = {}
     try:

@@ -15,7 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 
-from lib._validation import check_float, check_int, check_matrix
+from lib._validation import (
+    check_callable,
+    check_float,
+    check_instance,
+    check_int,
+    check_matrix,
+)
 from lib.objective import Objective
 from lib.problem import Problem
 
@@ -58,8 +64,7 @@ def dense_hessian(hvp: Callable[[np.ndarray, np.ndarray], np.ndarray],
         ``hvp(U, V)`` returning :math:`\nabla^2 f(U)[V]`, e.g. :meth:`lib.Objective.hvp`.
     U : ndarray, shape (d, k)
     """
-    if not callable(hvp):
-        raise TypeError(f"hvp must be a callable hvp(U, V), got {type(hvp).__name__}")
+    check_callable("hvp", hvp)
     U = check_matrix("U", U)
     basis = np.zeros(U.size)
     columns = np.empty((U.size, U.size))
@@ -75,6 +80,8 @@ def hessian_operator(obj: Objective, U: np.ndarray) -> LinearOperator:
 
     Landscape chapter, section "Perturbed gradient descent and its certificate".
     """
+    check_instance("obj", obj, Objective)
+    U = obj.check_point(U)
     shape = U.shape
 
     def matvec(v: np.ndarray) -> np.ndarray:
@@ -124,8 +131,7 @@ def sosp_certificate(obj: Objective, U: np.ndarray, *, tol: float = 1e-8,
         ``grad_norm`` :math:`= \|\nabla f(U)\|_F`, ``min_eigenvalue``
         :math:`= \lambda_{\min}(\nabla^2 f(U))`.
     """
-    if not isinstance(obj, Objective):
-        raise TypeError(f"obj must be a lib.Objective, got {type(obj).__name__}")
+    check_instance("obj", obj, Objective)
     U = obj.check_point(U).astype(np.float64, copy=False)
     tol = check_float("tol", tol, minimum=0.0)
     seed = check_int("seed", seed, minimum=0)
@@ -140,9 +146,9 @@ def largest_hessian_eigenvalue(obj: Objective, U: np.ndarray, *, seed: int = 0) 
 
     Landscape chapter, section "Perturbed gradient descent and its certificate".
     """
-    if not isinstance(obj, Objective):
-        raise TypeError(f"obj must be a lib.Objective, got {type(obj).__name__}")
-    U = obj.check_point(U).astype(np.float64, copy=False)
+    check_instance("obj", obj, Objective)
+    U = obj.check_point(U)
+    seed = check_int("seed", seed, minimum=0)
     return abs(_extreme_eigenvalue(obj, U, "LM", 1e-3, seed))
 
 
@@ -155,7 +161,8 @@ def suggest_step(obj: Objective, U0: np.ndarray) -> float:
     Gradient descent is locally stable for steps below :math:`2/L`; ``1/L`` leaves a factor two
     of margin for the growth of the curvature along the path.
     """
-    U0 = obj.check_point(U0).astype(np.float64, copy=False)
+    check_instance("obj", obj, Objective)
+    U0 = obj.check_point(U0, "U0")
     d, k = U0.shape
     reference = np.zeros((d, k))
     width = min(k, obj.problem.r)
@@ -171,8 +178,7 @@ def column_hessian_at_zero(obj: Objective) -> np.ndarray:
     each column separately, so this block is the whole spectrum (quadratic-network chapter,
     section "The curvature at zero"; compare :func:`lib.theory.spectrum_at_zero`).
     """
-    if not isinstance(obj, Objective):
-        raise TypeError(f"obj must be a lib.Objective, got {type(obj).__name__}")
+    check_instance("obj", obj, Objective)
     return dense_hessian(obj.hvp, np.zeros((obj.problem.d, 1)))
 
 
@@ -192,8 +198,7 @@ def residual_matrix(prob: Problem, U: np.ndarray) -> np.ndarray:
         A problem with ``sensing="gaussian"`` (others raise ``ValueError``).
     U : ndarray, shape (d, k)
     """
-    if not isinstance(prob, Problem):
-        raise TypeError(f"prob must be a lib.Problem, got {type(prob).__name__}")
+    check_instance("prob", prob, Problem)
     U = check_matrix("U", U, rows=prob.d)
     A = prob.sensing_matrices()
     residuals = prob.y - np.einsum("ijk,jk->i", A, U @ U.T)

@@ -3,13 +3,14 @@ reads (pruning-threshold chapter; every chapter that prunes)."""
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from lib._validation import check_float, check_int, check_norms
+from lib._validation import check_float, check_int, check_mapping, check_matrix, check_vector
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -21,6 +22,11 @@ def column_norms(U: np.ndarray) -> np.ndarray:
     Every chapter that prunes, from the pruning-threshold chapter on.
 
     Computed as :math:`\sqrt{\sum_i U_{ij}^2}` in one pass (no (d, k) temporary)."""
+    return column_norms_unchecked(check_matrix("U", U))
+
+
+def column_norms_unchecked(U: np.ndarray) -> np.ndarray:
+    """:func:`column_norms` without argument checks (every record of a run)."""
     return np.sqrt(np.einsum("ij,ij->j", U, U))
 
 
@@ -44,11 +50,9 @@ def fraction_at_least(norms: np.ndarray, c: object) -> np.ndarray:
     ndarray
         :math:`F(c)` for each ``c``, shape of ``np.atleast_1d(c)``.
     """
-    values = check_norms("norms", norms)
-    fractions = np.atleast_1d(np.asarray(c, dtype=np.float64))
-    if fractions.ndim != 1 or not np.all(np.isfinite(fractions)) or np.any(
-            (fractions < 0) | (fractions > 1)):
-        raise ValueError(f"c must be a number or 1-D array in [0, 1], got {c}")
+    values = check_vector("norms", norms, minimum=0.0)
+    fractions = check_vector("c", [check_float("c", c)] if isinstance(c, numbers.Real) else c,
+                             minimum=0.0, maximum=1.0)
     return np.mean(values[None, :] >= fractions[:, None] * values.max(), axis=1)
 
 
@@ -88,7 +92,7 @@ def norm_gap(norms: np.ndarray, threshold: float, rank: int) -> NormGap:
     rank : int
         r, with 1 <= r < k.
     """
-    values = check_norms("norms", norms)
+    values = check_vector("norms", norms, minimum=0.0)
     threshold = check_float("threshold", threshold, minimum=0.0)
     rank = check_int("rank", rank, minimum=1, maximum=values.size - 1)
     ordered = np.sort(values)[::-1]
@@ -108,11 +112,10 @@ def norm_gap_table(norms_by_label: Mapping[str, np.ndarray], threshold: float,
     """
     import pandas as pd
 
-    if not isinstance(norms_by_label, Mapping) or not norms_by_label:
-        raise TypeError("norms_by_label must be a non-empty dict of label -> column norms")
     rows = {}
-    for label, norms in norms_by_label.items():
-        gap = norm_gap(norms, threshold, rank)
+    for label, norms in check_mapping("norms_by_label", norms_by_label).items():
+        gap = norm_gap(check_vector(f"norms_by_label[{label!r}]", norms, minimum=0.0),
+                       threshold, rank)
         rows[label] = {"above tau": gap.above_threshold, ">= 0.5 x max": gap.at_least_half,
                        "share >= 0.5 x max": f"{gap.at_least_half / np.size(norms):.0%}",
                        f"{rank}th / {rank + 1}th largest": f"{gap.ratio_at_rank:.3g}"}

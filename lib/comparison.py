@@ -18,7 +18,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lib import baselines
-from lib._validation import check_float, check_int
+from lib._validation import (
+    check_choice,
+    check_choices,
+    check_float,
+    check_instance,
+    check_int,
+    check_sequence,
+    check_strings,
+    check_vector,
+)
 from lib.objective import Objective, recovery_error
 from lib.optim import OptimizationResult, gradient_descent
 from lib.problem import Problem
@@ -79,9 +88,7 @@ class ComparisonSettings:
         for name in ("step", "lam", "beta", "damping", "init_scale"):
             check_float(name, getattr(self, name), minimum=0.0, strict=True)
         check_float("holdout", self.holdout, minimum=0.0, strict=True, maximum=1.0)
-        if not self.mus or any(check_float("mus", mu, minimum=0.0, strict=True) <= 0
-                               for mu in self.mus):
-            raise ValueError(f"mus must be a non-empty tuple of positive weights, got {self.mus}")
+        check_vector("mus", self.mus, minimum=0.0, strict=True)
         check_int("record_every", self.record_every, minimum=1)
 
 
@@ -158,16 +165,11 @@ def compare_methods(prob: Problem, k: int, settings: ComparisonSettings, *, seed
     methods split the measurements with ``seed``. Fine-tuning and the oracle stop early when
     the gradient norm falls below 1e-10.
     """
-    if not isinstance(prob, Problem):
-        raise TypeError(f"prob must be a lib.Problem, got {type(prob).__name__}")
+    check_instance("prob", prob, Problem)
     k = check_int("k", k, minimum=1)
-    if not isinstance(settings, ComparisonSettings):
-        raise TypeError(f"settings must be a ComparisonSettings, got {type(settings).__name__}")
+    check_instance("settings", settings, ComparisonSettings)
     seed = check_int("seed", seed, minimum=0)
-    unknown = [method for method in methods if method not in METHODS]
-    if isinstance(methods, str) or unknown or not methods:
-        raise ValueError(f"methods must be a non-empty sequence of names from {METHODS}, "
-                         f"got {methods!r}")
+    methods = check_choices("methods", methods, METHODS)
     s = settings
     train_iter = s.budget - s.fine_tune_iter
     loss = Objective(prob)
@@ -249,6 +251,10 @@ def compare_methods(prob: Problem, k: int, settings: ComparisonSettings, *, seed
     return tuple(results[method] for method in METHODS if method in methods)
 
 
+#: The numbers of a :class:`MethodRun` that :func:`mean_over_seeds` averages and selects by.
+RUN_NUMBERS = ("n", "k", "seed", "error", "rank", "steps", "seconds")
+
+
 def mean_over_seeds(runs: Sequence[MethodRun], method: str, key: str = "error", *,
                     by: str = "k", **fixed: int) -> tuple[np.ndarray, np.ndarray]:
     """Mean of the attribute ``key`` of the runs of ``method`` over seeds, for every value of
@@ -258,12 +264,13 @@ def mean_over_seeds(runs: Sequence[MethodRun], method: str, key: str = "error", 
     -------
     (values of ``by``, means)
     """
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-    for name in (key, by, *fixed):
-        if name not in ("n", "k", "seed", "error", "rank", "steps", "seconds"):
-            raise ValueError(f"{name!r} is not a number of a MethodRun: use n, k, seed, error, "
-                             "rank, steps or seconds")
+    runs = check_sequence("runs", runs, MethodRun)
+    method = check_choice("method", method, METHODS)
+    key = check_choice("key", key, RUN_NUMBERS)
+    by = check_choice("by", by, RUN_NUMBERS)
+    for name, value in fixed.items():
+        check_choice("a keyword of fixed", name, RUN_NUMBERS)
+        check_float(name, value)
     chosen = [run for run in runs if run.method == method
               and all(getattr(run, name) == value for name, value in fixed.items())]
     if not chosen:
@@ -276,8 +283,12 @@ def mean_over_seeds(runs: Sequence[MethodRun], method: str, key: str = "error", 
 
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """A Markdown pipe table (for ``IPython.display.Markdown``) of already formatted cells."""
-    if any(len(row) != len(header) for row in rows):
-        raise ValueError(f"every row must have {len(header)} cells, like header={header!r}")
+    header = check_strings("header", header)
+    rows = check_sequence("rows", rows, list | tuple)
+    for i, row in enumerate(rows):
+        if len(row) != len(header):
+            raise ValueError(f"rows[{i}] must have {len(header)} cells, like header={header!r}, "
+                             f"got {len(row)}")
     lines = ["| " + " | ".join(map(str, header)) + " |",
              "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(map(str, row)) + " |" for row in rows]
@@ -293,11 +304,8 @@ def power_law_fit(iterations: np.ndarray, errors: np.ndarray, start: int) -> tup
     -------
     (a, c)
     """
-    iterations = np.asarray(iterations, dtype=float)
-    errors = np.asarray(errors, dtype=float)
-    if iterations.shape != errors.shape or iterations.ndim != 1:
-        raise ValueError("iterations and errors must be 1-D arrays of one length, got shapes "
-                         f"{iterations.shape} and {errors.shape}")
+    iterations = check_vector("iterations", iterations, minimum=0.0)
+    errors = check_vector("errors", errors, iterations.size, minimum=0.0, strict=True)
     start = check_int("start", start, minimum=1)
     window = iterations >= start
     if window.sum() < 2 or np.any(errors[window] <= 0):

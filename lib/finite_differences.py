@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from lib._validation import check_float, check_matrix
+from lib._validation import check_array, check_callable, check_float, check_matrix
 
 #: The default step h: rounding and truncation errors are both about 1e-10 relative.
 STEP = 1e-5
@@ -28,6 +28,10 @@ def central_difference(function: Callable[[np.ndarray], float], U: np.ndarray,
                        direction: np.ndarray, h: float = STEP) -> float:
     r"""Directional derivative :math:`(f(U + hV) - f(U - hV)) / 2h` of ``function`` at ``U``
     along ``direction`` :math:`V`, :math:`O(h^2)` accurate. Setup chapter."""
+    check_callable("function", function)
+    U = check_matrix("U", U)
+    direction = check_matrix("direction", direction, rows=U.shape[0], cols=U.shape[1])
+    h = check_float("h", h, minimum=0.0, strict=True)
     return (function(U + h * direction) - function(U - h * direction)) / (2 * h)
 
 
@@ -35,6 +39,7 @@ def finite_difference_gradient(function: Callable[[np.ndarray], float], U: np.nd
                                h: float = STEP) -> np.ndarray:
     r"""The gradient of ``function`` at ``U``, one central difference per entry
     (:math:`2 \cdot` ``U.size`` evaluations of ``function``). Setup chapter."""
+    check_callable("function", function)
     U = check_matrix("U", U)
     h = check_float("h", h, minimum=0.0, strict=True)
     gradient = np.zeros_like(U)
@@ -49,6 +54,7 @@ def finite_difference_hvp(gradient: Callable[[np.ndarray], np.ndarray], U: np.nd
                           V: np.ndarray, *, h: float = STEP) -> np.ndarray:
     r"""The Hessian-vector product :math:`(\nabla f(U + hV) - \nabla f(U - hV)) / 2h` from the
     gradient ``gradient`` of :math:`f`. Setup chapter."""
+    check_callable("gradient", gradient)
     U = check_matrix("U", U)
     V = check_matrix("V", V, rows=U.shape[0], cols=U.shape[1])
     h = check_float("h", h, minimum=0.0, strict=True)
@@ -58,5 +64,8 @@ def finite_difference_hvp(gradient: Callable[[np.ndarray], np.ndarray], U: np.nd
 def relative_error(approximate: np.ndarray | float, exact: np.ndarray | float) -> float:
     r"""Relative error :math:`\|a - b\| / \|b\|` (Frobenius norm; the denominator at least
     :math:`10^{-300}`, so an exact zero gives the absolute error, never NaN). Setup chapter."""
-    approximate, exact = np.asarray(approximate), np.asarray(exact)
+    approximate, exact = check_array("approximate", approximate), check_array("exact", exact)
+    if approximate.shape != exact.shape:
+        raise ValueError(f"approximate and exact must have one shape, got {approximate.shape} "
+                         f"and {exact.shape}")
     return float(np.linalg.norm(approximate - exact) / max(np.linalg.norm(exact), 1e-300))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lib._validation import check_float, check_int, check_matrix
+from lib._validation import check_float, check_instance, check_int, check_matrix
 from lib.columns import column_norms
 from lib.objective import Objective
 from lib.optim import gradient_descent
@@ -99,8 +99,7 @@ def descend_from_random_start(problem: Problem, lam: float, beta: float, *, alph
     Landscape chapter, section "Between the two bounds": the sweep over :math:`\lambda`,
     :math:`\alpha` and seeds.
     """
-    if not isinstance(problem, Problem):
-        raise TypeError(f"problem must be a lib.Problem, got {type(problem).__name__}")
+    check_instance("problem", problem, Problem)
     alpha = check_float("alpha", alpha, minimum=0.0, strict=True)
     seed = check_int("seed", seed, minimum=0)
     step = check_float("step", step, minimum=0.0, strict=True)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lib._validation import check_int
+from lib._validation import check_float, check_int
 from lib.certificate import suggest_step
 from lib.columns import column_norms
 from lib.networks import empirical_test_error, population_test_error
@@ -97,6 +97,11 @@ def compare_pruning(seed: int, *, d: int, r: int, k: int, n: int, sigma: float, 
     """
     seed = check_int("seed", seed, minimum=0)
     test_size = check_int("test_size", test_size, minimum=2)
+    k = check_int("k", k, minimum=1)
+    lam = check_float("lam", lam, minimum=0.0, strict=True)
+    beta = check_float("beta", beta, minimum=0.0, strict=True)
+    train_iter = check_int("train_iter", train_iter, minimum=1)
+    fine_tune_iter = check_int("fine_tune_iter", fine_tune_iter, minimum=1)
     problem = make_problem(d, r, n, sigma=sigma, kappa=kappa, sensing="rank_one", seed=seed)
     test_inputs = np.random.default_rng(1000 + seed).standard_normal((test_size, d))
     regularised = train_prune_finetune(problem, k, lam=lam, beta=beta, train_iter=train_iter,

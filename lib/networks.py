@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from lib._validation import check_float, check_matrix
+from lib._validation import check_float, check_instance, check_matrix, check_vector
 from lib.operators import PopulationOperator
 from lib.sensing import PopulationSensingOperator
 
@@ -95,11 +95,7 @@ def empirical_test_error(U: np.ndarray, U_star: np.ndarray, X: np.ndarray, *,
     X = check_matrix("X", X, cols=U_star.shape[0])
     residual = network_output(U, X) - network_output(U_star, X)
     if noise is not None:
-        noise = np.asarray(noise, dtype=np.float64)
-        if noise.shape != (X.shape[0],) or not np.all(np.isfinite(noise)):
-            raise ValueError(f"noise must be a finite array of shape ({X.shape[0]},), got "
-                             f"shape {noise.shape}")
-        residual = residual - noise
+        residual = residual - check_vector("noise", noise, X.shape[0])
     return float(np.mean(residual * residual))
 
 
@@ -176,7 +172,6 @@ def population_problem(prob: Problem) -> Problem:
     """
     from lib.problem import Problem  # lib.problem imports this module through lib.registry
 
-    if not isinstance(prob, Problem):
-        raise TypeError(f"prob must be a lib.Problem, got {type(prob).__name__}")
+    check_instance("prob", prob, Problem)
     return dataclasses.replace(prob, sensing="network_population",
                                operator=QuadraticNetworkPopulation(prob.U_star, prob.sigma))

@@ -20,8 +20,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lib._validation import check_float, check_int, check_matrix, check_vector, make_rng
-from lib.two_layer import TwoLayerNetwork
+from lib._validation import (
+    check_choice,
+    check_float,
+    check_instance,
+    check_int,
+    check_matrix,
+    check_string,
+    check_vector,
+    make_rng,
+)
+from lib.two_layer import ACTIVATIONS, TwoLayerNetwork
+
+#: Patients in scikit-learn's diabetes data.
+DIABETES_PATIENTS = 442
 
 
 @dataclass(frozen=True)
@@ -47,6 +59,9 @@ class RegressionData:
     teacher: TwoLayerNetwork | None = None
 
     def __post_init__(self) -> None:
+        check_string("name", self.name)
+        if self.teacher is not None:
+            check_instance("teacher", self.teacher, TwoLayerNetwork)
         X_train = check_matrix("X_train", self.X_train)
         check_vector("y_train", self.y_train, X_train.shape[0])
         X_test = check_matrix("X_test", self.X_test, cols=X_train.shape[1])
@@ -73,6 +88,7 @@ def teacher_student(d: int, r: int, n_train: int, n_test: int, activation: str, 
     n_train = check_int("n_train", n_train, minimum=1)
     n_test = check_int("n_test", n_test, minimum=1)
     sigma = check_float("sigma", sigma, minimum=0.0)
+    activation = check_choice("activation", activation, ACTIVATIONS)
     rng = make_rng("seed", seed)
     directions = np.linalg.qr(rng.standard_normal((d, r)))[0]
     teacher = TwoLayerNetwork(directions, np.ones(r), activation)
@@ -87,11 +103,12 @@ def diabetes(n_train: int, seed: int | np.random.Generator = 0) -> RegressionDat
     """scikit-learn's diabetes data split into ``n_train`` training and 442 - ``n_train`` test
     patients by a seeded permutation, standardised, with a constant feature (module docstring).
     """
+    n_train = check_int("n_train", n_train, minimum=2, maximum=DIABETES_PATIENTS - 1)
+    rng = make_rng("seed", seed)
     from sklearn.datasets import load_diabetes
 
     features, target = load_diabetes(return_X_y=True)
-    n_train = check_int("n_train", n_train, minimum=2, maximum=target.size - 1)
-    order = make_rng("seed", seed).permutation(target.size)
+    order = rng.permutation(target.size)
     train, test = order[:n_train], order[n_train:]
     mean, std = features[train].mean(axis=0), features[train].std(axis=0)
     inputs = np.column_stack([(features - mean) / std, np.ones(target.size)])

@@ -27,7 +27,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lib._validation import check_choice, check_float, check_int, make_rng
+from lib._validation import (
+    check_choice,
+    check_float,
+    check_instance,
+    check_int,
+    check_sequence,
+    check_vector,
+    make_rng,
+)
 from lib.neuron_data import RegressionData
 from lib.pruning import pruning_threshold
 from lib.two_layer import (
@@ -57,8 +65,7 @@ def prune_neurons(network: TwoLayerNetwork, threshold: float) -> NeuronPruning:
     The book's :math:`\tau = \sqrt\beta/2` is :func:`lib.pruning_threshold`. A pruning that
     keeps no neuron raises ``ValueError`` (a network has at least one neuron).
     """
-    if not isinstance(network, TwoLayerNetwork):
-        raise TypeError(f"network must be a TwoLayerNetwork, got {type(network).__name__}")
+    check_instance("network", network, TwoLayerNetwork)
     threshold = check_float("threshold", threshold, minimum=0.0)
     kept = np.flatnonzero(network.group_norms() > threshold)
     if kept.size == 0:
@@ -69,8 +76,7 @@ def prune_neurons(network: TwoLayerNetwork, threshold: float) -> NeuronPruning:
 
 def magnitude_prune(network: TwoLayerNetwork, count: int) -> NeuronPruning:
     r"""Keep the ``count`` neurons with the largest :math:`\|g_j\|` (ties: lower index)."""
-    if not isinstance(network, TwoLayerNetwork):
-        raise TypeError(f"network must be a TwoLayerNetwork, got {type(network).__name__}")
+    check_instance("network", network, TwoLayerNetwork)
     count = check_int("count", count, minimum=1, maximum=network.width)
     kept = np.sort(np.argsort(-network.group_norms(), kind="stable")[:count])
     return NeuronPruning(network.keep(kept), kept)
@@ -79,8 +85,7 @@ def magnitude_prune(network: TwoLayerNetwork, count: int) -> NeuronPruning:
 def random_prune(network: TwoLayerNetwork, count: int,
                  seed: int | np.random.Generator = 0) -> NeuronPruning:
     """Keep ``count`` neurons drawn uniformly without replacement."""
-    if not isinstance(network, TwoLayerNetwork):
-        raise TypeError(f"network must be a TwoLayerNetwork, got {type(network).__name__}")
+    check_instance("network", network, TwoLayerNetwork)
     count = check_int("count", count, minimum=1, maximum=network.width)
     kept = np.sort(make_rng("seed", seed).choice(network.width, size=count, replace=False))
     return NeuronPruning(network.keep(kept), kept)
@@ -96,8 +101,7 @@ def eigen_truncate(network: TwoLayerNetwork, count: int) -> NeuronPruning:
     and :math:`\|w_i\|^2 = 2a_i^2`). ``kept`` lists the eigenvalue ranks 0, ..., count - 1:
     the new neurons are not neurons of the input network.
     """
-    if not isinstance(network, TwoLayerNetwork):
-        raise TypeError(f"network must be a TwoLayerNetwork, got {type(network).__name__}")
+    check_instance("network", network, TwoLayerNetwork)
     if network.activation != "quadratic":
         raise ValueError(f"network.activation must be 'quadratic' for a rank truncation, got "
                          f"{network.activation!r}")
@@ -146,10 +150,8 @@ class PruningSetup:
     def __post_init__(self) -> None:
         check_choice("activation", self.activation, ACTIVATIONS)
         width = check_int("width", self.width, minimum=1)
-        for lam in self.lams:
-            check_float("lams", lam, minimum=0.0, strict=True)
-        for count in self.counts:
-            check_int("counts", count, minimum=1, maximum=width)
+        check_vector("lams", self.lams, minimum=0.0, strict=True)
+        check_vector("counts", self.counts, minimum=1, maximum=width, integer=True)
         check_float("beta", self.beta, minimum=0.0, strict=True)
         check_float("step", self.step, minimum=0.0, strict=True)
         check_int("train_iter", self.train_iter, minimum=1)
@@ -207,6 +209,7 @@ class PruningComparison:
         """The run of ``method`` at ``setting``: :math:`\\lambda` for ``"group lasso"``, the
         number of neurons kept for the other methods."""
         check_choice("method", method, METHODS)
+        setting = check_float("setting", setting, minimum=0.0)
         for run in self.runs:
             if run.method == method and (run.lam if method == "group lasso"
                                          else run.kept) == setting:
@@ -229,10 +232,8 @@ def compare_neuron_pruning(data: RegressionData, setup: PruningSetup,
     (and, for the quadratic activation, the eigen truncation) at every count, all from one
     random start (seeded by ``seed``) and fine-tuned alike (module docstring). Random pruning
     draws its neurons from ``seed`` too."""
-    if not isinstance(data, RegressionData):
-        raise TypeError(f"data must be a RegressionData, got {type(data).__name__}")
-    if not isinstance(setup, PruningSetup):
-        raise TypeError(f"setup must be a PruningSetup, got {type(setup).__name__}")
+    check_instance("data", data, RegressionData)
+    check_instance("setup", setup, PruningSetup)
     seed = check_int("seed", seed, minimum=0)
     rng = make_rng("seed", seed)
     start = init_network(data.X_train.shape[1], setup.width, setup.activation,
@@ -270,8 +271,7 @@ def comparison_table(comparisons: Sequence[PruningComparison]) -> str:
     method at each count, the neurons kept by every seed and the median held-out error after
     pruning and after fine-tuning, and the largest error after fine-tuning (two significant
     digits), then the unpruned network."""
-    if not comparisons or not all(isinstance(item, PruningComparison) for item in comparisons):
-        raise TypeError("comparisons must be a non-empty sequence of PruningComparison")
+    comparisons = check_sequence("comparisons", comparisons, PruningComparison)
     groups: dict[str, list[PrunedRun]] = {}
     for comparison in comparisons:
         for run in comparison.runs:

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from lib._validation import check_choice, check_float, check_matrix
+from lib._validation import (
+    check_choice,
+    check_float,
+    check_instance,
+    check_matrix,
+    check_result,
+)
 from lib.problem import Problem
 from lib.regularizer import PENALTIES, add_penalty, penalty_hvp
 
@@ -37,9 +43,7 @@ class Objective:
 
     def __init__(self, problem: Problem, lam: float = 0.0, beta: float = 1e-3,
                  penalty: str = "ratio") -> None:
-        if not isinstance(problem, Problem):
-            raise TypeError("problem must be a lib.Problem built by lib.make_problem, "
-                            f"got {type(problem).__name__}")
+        check_instance("problem", problem, Problem)
         self.problem = problem
         self.lam = check_float("lam", lam, minimum=0.0)
         self.beta = check_float("beta", beta, minimum=0.0, strict=True)
@@ -55,7 +59,7 @@ class Objective:
 
     def value_and_grad(self, U: np.ndarray) -> tuple[float, np.ndarray]:
         r""":math:`f(U)` and :math:`\nabla f(U) = \nabla L(U) + \lambda\, U\,\mathrm{diag}(w_j)`
-        without argument checks (hot path)."""
+        unchecked (the hot path: the optimisers check the start once)."""
         value, grad = self.problem.operator.value_and_grad(U)
         if self.lam > 0.0:
             value += self.lam * add_penalty(U, self.beta, self.penalty, self.lam, grad)
@@ -63,8 +67,9 @@ class Objective:
 
     def require_finite(self, result: float | np.ndarray, what: str, U: np.ndarray,
                        name: str = "U") -> None:
-        """Raise a ValueError naming ``name`` when ``result`` (``what`` at ``U``) is not
-        finite: the data holds NaN or inf, or ``U`` is so large that the loss overflows."""
+        """Unchecked helper of the optimisers: raise a ValueError naming ``name`` when
+        ``result`` (``what`` at ``U``) is not finite: the data holds NaN or inf, or ``U`` is so
+        large that the loss overflows."""
         if np.all(np.isfinite(result)):
             return
         y = self.problem.y
@@ -77,8 +82,8 @@ class Objective:
                          f"(|entries| up to about {np.max(np.abs(self.problem.U_star)):.3g})")
 
     def finite_value_and_grad(self, U: np.ndarray, name: str = "U") -> tuple[float, np.ndarray]:
-        """:meth:`value_and_grad`, raising the ValueError of :meth:`require_finite` (instead of
-        overflow warnings and NaN) when either is not finite at ``U``."""
+        """:meth:`value_and_grad`, unchecked, raising the ValueError of :meth:`require_finite`
+        (instead of overflow warnings and NaN) when either is not finite at ``U``."""
         with np.errstate(over="ignore", invalid="ignore"):
             value, grad = self.value_and_grad(U)
         self.require_finite(value, "the objective", U, name)
@@ -111,7 +116,7 @@ class Objective:
         return product
 
     def hvp_unchecked(self, U: np.ndarray, V: np.ndarray) -> np.ndarray:
-        """:meth:`hvp` without argument checks (Lanczos and power-iteration matvecs)."""
+        """:meth:`hvp` unchecked (Lanczos and power-iteration matvecs)."""
         out = self.problem.operator.hvp(U, V)
         if self.lam > 0.0:
             out += self.lam * penalty_hvp(U, V, self.beta, self.penalty)
@@ -137,7 +142,10 @@ def recovery_error(U: np.ndarray, U_star: np.ndarray) -> float:
     """
     U_star = check_matrix("U_star", U_star)
     U = check_matrix("U", U, rows=U_star.shape[0])
-    return recovery_error_unchecked(U, U_star)
+    with np.errstate(over="ignore", invalid="ignore"):
+        error = recovery_error_unchecked(U, U_star)
+    check_result("the recovery error", error, "U", U)
+    return error
 
 
 def recovery_error_unchecked(U: np.ndarray, U_star: np.ndarray) -> float:

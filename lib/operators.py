@@ -170,6 +170,7 @@ def packed_gaussian_sensing(d: int, n: int, dtype: np.dtype,
                             rng: np.random.Generator) -> np.ndarray:
     r"""Packed upper triangles of n matrices :math:`A_i = (G_i + G_i^\top)/2`, off-diagonal
     entries doubled: diagonal :math:`\sim N(0, 1)`, stored off-diagonal :math:`\sim N(0, 2)`.
+    Unchecked: :func:`lib.make_problem` checks d, n, dtype and the seed before it calls this.
 
     Setup chapter, section "The model".
 

@@ -30,9 +30,19 @@ from typing import TYPE_CHECKING
 import numpy as np
 from tqdm import tqdm
 
-from lib._validation import check_bool, check_callable, check_float, check_int, make_rng
+from lib._validation import (
+    check_bool,
+    check_callable,
+    check_float,
+    check_instance,
+    check_int,
+    check_mapping,
+    check_mask,
+    check_path,
+    make_rng,
+)
 from lib.certificate import suggest_step
-from lib.columns import column_norms
+from lib.columns import column_norms_unchecked
 from lib.objective import Objective, recovery_error_unchecked, relative_recovery_error
 from lib.runtime import kernel
 
@@ -108,10 +118,7 @@ class History:
         later record, or None when it fails at the last one: the step after which, say, the
         number of columns above the pruning threshold stops changing (pruning-threshold and
         quadratic-network chapters)."""
-        holds = np.asarray(holds)
-        if holds.dtype != bool or holds.shape != self.iterations.shape:
-            raise ValueError(f"holds must be a bool array of shape {self.iterations.shape} (one "
-                             f"per record), got dtype {holds.dtype} and shape {holds.shape}")
+        holds = check_mask("holds", holds, self.iterations.size)
         failures = np.flatnonzero(~holds)
         if failures.size == 0:
             return int(self.iterations[0])
@@ -165,7 +172,7 @@ class _Recorder:
             self.record_every *= 2
             self.rows = [row for row in self.rows if row[0] % self.record_every == 0]
         self.rows.append((iteration, value, grad_norm, recovery_error_unchecked(U, U_star),
-                          column_norms(U)))
+                          column_norms_unchecked(U)))
 
     def arrays(self, k: int) -> dict[str, np.ndarray]:
         """The records as one array per :class:`History` field (for :meth:`history` and the
@@ -221,15 +228,14 @@ class OptimizationResult:
 def _check_run_arguments(obj: Objective, U0: object, step: object, max_iter: object,
                          tol: object, record_every: object, progress: object,
                          callback: object) -> tuple[np.ndarray, float, int, float, int]:
-    if not isinstance(obj, Objective):
-        raise TypeError(f"obj must be a lib.Objective, got {type(obj).__name__}")
+    check_instance("obj", obj, Objective)
     U = obj.check_point(U0, "U0").astype(np.float64, copy=True)
     step = check_float("step", step, minimum=0.0, strict=True)
     max_iter = check_int("max_iter", max_iter, minimum=1)
     tol = check_float("tol", tol, minimum=0.0)
     record_every = check_int("record_every", record_every, minimum=1)
     check_bool("progress", progress)
-    check_callable("callback", callback)
+    check_callable("callback", callback, optional=True)
     return U, step, max_iter, tol, record_every
 
 
@@ -419,12 +425,10 @@ class _Run:
 
 def _check_checkpoint(checkpoint: object, checkpoint_every: object,
                       max_records: object) -> tuple[Path | None, float, int]:
-    if checkpoint is not None and not isinstance(checkpoint, str | os.PathLike):
-        raise TypeError("checkpoint must be None or a file path (str or os.PathLike), got "
-                        f"{type(checkpoint).__name__}")
+    path = None if checkpoint is None else check_path("checkpoint", checkpoint, "file path")
     every = check_float("checkpoint_every", checkpoint_every, minimum=0.0, strict=True)
     max_records = check_int("max_records", max_records, minimum=2)
-    return (None if checkpoint is None else Path(checkpoint)), every, max_records
+    return path, every, max_records
 
 
 def gradient_descent(obj: Objective, U0: np.ndarray, step: float, max_iter: int, *,
@@ -660,12 +664,8 @@ def runs_table(runs: Mapping[str, OptimizationResult], U_star: np.ndarray) -> pd
     """
     import pandas as pd
 
-    if not isinstance(runs, Mapping) or not runs:
-        raise TypeError("runs must be a non-empty dict of label -> OptimizationResult")
-    for label, run in runs.items():
-        if not isinstance(run, OptimizationResult):
-            raise TypeError(f"runs[{label!r}] must be an OptimizationResult, "
-                            f"got {type(run).__name__}")
+    for label, run in check_mapping("runs", runs).items():
+        check_instance(f"runs[{label!r}]", run, OptimizationResult)
     return pd.DataFrame({label: {
         "status": run.status, "steps": run.iterations,
         "gradient norm": f"{run.history.grad_norms[-1]:.1e}",

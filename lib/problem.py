@@ -15,7 +15,7 @@ from functools import cached_property
 import numpy as np
 import psutil
 
-from lib._validation import check_float, check_int, make_rng
+from lib._validation import check_float, check_float_dtype, check_int, make_rng
 from lib.operators import GaussianOperator, RankOneOperator
 from lib.registry import sensing_kind
 from lib.sensing import SensingOperator
@@ -82,12 +82,23 @@ class Problem:
         return self.operator.X
 
 
+def _check_dimensions(d: object, r: object) -> tuple[int, int]:
+    d = check_int("d", d, minimum=1)
+    r = check_int("r", r, minimum=1)
+    if r > d:
+        raise ValueError(f"r must satisfy 1 <= r <= d = {d}, got r = {r}")
+    return d, r
+
+
 def ground_truth(d: int, r: int, kappa: float, rng: np.random.Generator) -> np.ndarray:
     r"""Random :math:`U^* = Q\,\mathrm{diag}(\sigma)\,R^\top` with :math:`\sigma_j` geometric in
     :math:`[1/\kappa, 1]`, Q (d x r) and R (r x r) Haar-random orthonormal.
 
     Setup chapter, section "The model".
     """
+    d, r = _check_dimensions(d, r)
+    kappa = check_float("kappa", kappa, minimum=1.0)
+    rng = make_rng("rng", rng)
     Q, _ = np.linalg.qr(rng.standard_normal((d, r)))
     R, _ = np.linalg.qr(rng.standard_normal((r, r)))
     singular_values = np.geomspace(1.0, 1.0 / kappa, r)
@@ -101,6 +112,8 @@ def data_bytes(sensing: str, d: int, r: int, n: int) -> int:
     population kinds keep only :math:`U^*` (:math:`d r` numbers). Setup chapter, section "The
     model"."""
     kind = sensing_kind("sensing", sensing)
+    d, r = _check_dimensions(d, r)
+    n = check_int("n", n, minimum=1)
     if sensing == "gaussian":
         numbers = n * (d * (d + 1) // 2)
     elif kind.SAMPLED:
@@ -151,20 +164,12 @@ def make_problem(d: int, r: int, n: int, *, sigma: float = 0.0, kappa: float = 1
         If the data (:func:`data_bytes`) would not fit in the memory available now
         (``psutil.virtual_memory().available``), before anything is allocated.
     """
-    d = check_int("d", d, minimum=1)
-    r = check_int("r", r, minimum=1)
-    if r > d:
-        raise ValueError(f"r must satisfy 1 <= r <= d = {d}, got r = {r}")
+    d, r = _check_dimensions(d, r)
     n = check_int("n", n, minimum=1)
     sigma = check_float("sigma", sigma, minimum=0.0)
     kappa = check_float("kappa", kappa, minimum=1.0)
     kind = sensing_kind("sensing", sensing)
-    try:
-        dtype = np.dtype(dtype)
-    except TypeError as error:
-        raise TypeError(f"dtype must be float64 or float32, got {dtype!r}") from error
-    if dtype not in (np.dtype(np.float64), np.dtype(np.float32)):
-        raise ValueError(f"dtype must be float64 or float32, got {dtype}")
+    dtype = check_float_dtype("dtype", dtype)
     rng = make_rng("seed", seed)
     needed, available = data_bytes(sensing, d, r, n), psutil.virtual_memory().available
     if needed > available:

@@ -8,11 +8,18 @@ from __future__ import annotations
 import os
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from lib._validation import check_float, check_int, check_matrix, make_rng
+from lib._validation import (
+    check_bool,
+    check_float,
+    check_instance,
+    check_int,
+    check_matrix,
+    check_path,
+    make_rng,
+)
 from lib.certificate import suggest_step
 from lib.columns import column_norms
 from lib.objective import Objective
@@ -76,14 +83,15 @@ def prune(U: np.ndarray, threshold: float, *, expected_rank: int | None = None) 
     """
     U = check_matrix("U", U)
     threshold = check_float("threshold", threshold, minimum=0.0)
+    if expected_rank is not None:
+        expected_rank = check_int("expected_rank", expected_rank, minimum=1)
     norms = column_norms(U)
     kept = np.flatnonzero(norms > threshold)
     if kept.size == 0:
         warnings.warn(f"pruning kept no column: the largest column norm {norms.max():.3g} is "
                       f"not above threshold={threshold:.3g}; lower the threshold or lambda",
                       stacklevel=2)
-    elif expected_rank is not None and kept.size != check_int("expected_rank", expected_rank,
-                                                             minimum=1):
+    elif expected_rank is not None and kept.size != expected_rank:
         warnings.warn(f"pruning kept {kept.size} columns, expected {expected_rank}: the column "
                       "norms are not separated at this threshold (train longer, or check "
                       "lambda and beta against lib.theory.lambda_bounds)", stacklevel=2)
@@ -115,8 +123,8 @@ def fine_tune(prob: Problem, U_prune: np.ndarray, step: float, max_iter: int, *,
     (fine-tuning chapter). Converges linearly when ``U_prune`` has r columns close to the
     ground truth; see :func:`lib.theory.linear_rate`. ``checkpoint`` and ``checkpoint_every``
     as in :func:`lib.gradient_descent`."""
-    if not isinstance(prob, Problem):
-        raise TypeError(f"prob must be a lib.Problem, got {type(prob).__name__}")
+    check_instance("prob", prob, Problem)
+    U_prune = check_matrix("U_prune", U_prune, rows=prob.d)
     return gradient_descent(Objective(prob, lam=0.0), U_prune, step, max_iter, tol=tol,
                             record_every=record_every, progress=progress,
                             checkpoint=checkpoint, checkpoint_every=checkpoint_every)
@@ -210,13 +218,24 @@ def train_prune_finetune(prob: Problem, k: int, lam: float, beta: float, *,
     checkpoint_every : float
         Seconds between two checkpoints of a stage (> 0).
     """
-    if not isinstance(prob, Problem):
-        raise TypeError(f"prob must be a lib.Problem, got {type(prob).__name__}")
+    check_instance("prob", prob, Problem)
     k = check_int("k", k, minimum=1)
     init_scale = check_float("init_scale", init_scale, minimum=0.0, strict=True)
     objective = Objective(prob, lam=lam, beta=beta, penalty=penalty)
     threshold = pruning_threshold(beta) if threshold is None else check_float(
         "threshold", threshold, minimum=0.0)
+    # Every argument of both stages is checked here, under the name the caller used, so that
+    # a bad fine-tuning argument is refused before training starts.
+    if train_step is not None:
+        train_step = check_float("train_step", train_step, minimum=0.0, strict=True)
+    if fine_tune_step is not None:
+        fine_tune_step = check_float("fine_tune_step", fine_tune_step, minimum=0.0, strict=True)
+    train_iter = check_int("train_iter", train_iter, minimum=1)
+    fine_tune_iter = check_int("fine_tune_iter", fine_tune_iter, minimum=1)
+    train_tol = check_float("train_tol", train_tol, minimum=0.0)
+    fine_tune_tol = check_float("fine_tune_tol", fine_tune_tol, minimum=0.0)
+    record_every = check_int("record_every", record_every, minimum=1)
+    progress = check_bool("progress", progress)
     eigenvalues = prob.singular_values**2
     kill_bound = lambda_bounds(eigenvalues, objective.beta, penalty=penalty,
                                sensing=prob.sensing).zero_is_min
@@ -227,16 +246,15 @@ def train_prune_finetune(prob: Problem, k: int, lam: float, beta: float, *,
     if k < prob.r:
         warnings.warn(f"k={k} < r={prob.r}: the model cannot represent the ground truth",
                       stacklevel=2)
-    if checkpoint is not None and not isinstance(checkpoint, str | os.PathLike):
-        raise TypeError("checkpoint must be None or a directory path (str or os.PathLike), "
-                        f"got {type(checkpoint).__name__}")
+    directory = None if checkpoint is None else check_path("checkpoint", checkpoint,
+                                                           "directory path")
     checkpoint_every = check_float("checkpoint_every", checkpoint_every, minimum=0.0,
                                    strict=True)
-    stage_files = {stage: None for stage in ("train", "fine_tune")}
-    if checkpoint is not None:
-        Path(checkpoint).mkdir(parents=True, exist_ok=True)
-        stage_files = {stage: Path(checkpoint) / f"{stage}.npz" for stage in stage_files}
     rng = make_rng("seed", seed)
+    stage_files = {stage: None for stage in ("train", "fine_tune")}
+    if directory is not None:
+        directory.mkdir(parents=True, exist_ok=True)
+        stage_files = {stage: directory / f"{stage}.npz" for stage in stage_files}
     U0 = init_scale * rng.standard_normal((prob.d, k))
     step = suggest_step(objective, U0) if train_step is None else train_step
     train = gradient_descent(objective, U0, step, train_iter, tol=train_tol,
@@ -304,10 +322,13 @@ def time_to_exact_rank(obj: Objective, U0: np.ndarray, max_iter: int, *, thresho
     tol : float
         Gradient-norm tolerance of the training.
     """
-    if not isinstance(obj, Objective):
-        raise TypeError(f"obj must be a lib.Objective, got {type(obj).__name__}")
+    check_instance("obj", obj, Objective)
+    U0 = obj.check_point(U0, "U0")
+    max_iter = check_int("max_iter", max_iter, minimum=1)
     threshold = check_float("threshold", threshold, minimum=0.0)
     rank = check_int("rank", rank, minimum=1)
+    record_every = check_int("record_every", record_every, minimum=1)
+    tol = check_float("tol", tol, minimum=0.0)
     step = suggest_step(obj, U0)
     result = gradient_descent(obj, U0, step, max_iter, tol=tol, record_every=record_every)
     kept_counts = result.history.columns_above(threshold)

@@ -26,9 +26,11 @@ than the loss itself.
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
-from lib._validation import check_choice, check_float, check_matrix
+from lib._validation import check_choice, check_float, check_matrix, check_vector
 from lib.runtime import kernel
 
 PENALTIES = ("ratio", "sqrt")
@@ -48,15 +50,14 @@ def column_penalty(norms: object, beta: float, penalty: str = "ratio") -> np.nda
     (``"sqrt"``); :func:`smooth_group_lasso` is its sum over the columns of :math:`U`.
     Negative ``x`` is allowed (the penalty is even).
     """
-    values = np.asarray(norms, dtype=np.float64)
-    if not np.all(np.isfinite(values)):
-        raise ValueError(f"norms must be finite, got {norms!r}")
+    values = check_vector("norms", [norms] if isinstance(norms, numbers.Real) else norms)
     beta = check_float("beta", beta, minimum=0.0, strict=True)
     penalty = check_choice("penalty", penalty, PENALTIES)
     return _psi(values**2, beta, penalty)
 
 
-def column_weight(s: np.ndarray, beta: float, penalty: str = "ratio") -> np.ndarray:
+def column_weight(s: float | np.ndarray, beta: float, penalty: str = "ratio",
+                  ) -> float | np.ndarray:
     r"""Gradient weight :math:`w(s) = 2\psi_\beta'(s)` of a column with squared norm ``s``.
 
     Landscape chapter, section "What the smooth group Lasso does to one column".
@@ -64,7 +65,26 @@ def column_weight(s: np.ndarray, beta: float, penalty: str = "ratio") -> np.ndar
     Ratio form: :math:`w(s) = (s+2\beta)/(s+\beta)^{3/2}`, decreasing from
     :math:`2/\sqrt\beta` at :math:`s=0` to :math:`\approx 1/\sqrt s` for :math:`s \gg \beta`.
     Sqrt form: :math:`w(s) = 1/\sqrt{s+\beta}`.
+
+    Parameters
+    ----------
+    s : float or ndarray, shape (k,)
+        Squared column norms, >= 0 (a float gives a float).
+    beta : float
+        Smoothing, > 0.
+    penalty : {"ratio", "sqrt"}
+        Smoothing family.
     """
+    beta = check_float("beta", beta, minimum=0.0, strict=True)
+    penalty = check_choice("penalty", penalty, PENALTIES)
+    if isinstance(s, numbers.Real):
+        return float(column_weight_unchecked(check_float("s", s, minimum=0.0), beta, penalty))
+    return column_weight_unchecked(check_vector("s", s, minimum=0.0), beta, penalty)
+
+
+def column_weight_unchecked(s: float | np.ndarray, beta: float,
+                            penalty: str) -> float | np.ndarray:
+    """:func:`column_weight` without argument checks (every step of a network's training)."""
     if penalty == "ratio":
         return (s + 2.0 * beta) / (s + beta) ** 1.5
     return 1.0 / np.sqrt(s + beta)
@@ -148,5 +168,5 @@ def penalty_hvp(U: np.ndarray, V: np.ndarray, beta: float, penalty: str) -> np.n
     """
     s = np.einsum("ij,ij->j", U, U)
     inner = np.einsum("ij,ij->j", U, V)
-    return (V * column_weight(s, beta, penalty)
+    return (V * column_weight_unchecked(s, beta, penalty)
             + U * (2.0 * _column_weight_derivative(s, beta, penalty) * inner))

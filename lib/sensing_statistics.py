@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lib._validation import check_matrix
+from lib._validation import check_float, check_instance, check_matrix, check_vector
 from lib.networks import population_test_error
 from lib.problem import Problem
 
@@ -21,12 +21,8 @@ def z_score(samples: np.ndarray, expected: float) -> float:
     r"""How many standard errors the sample mean lies from ``expected``:
     :math:`(\bar x - \mu) / (s / \sqrt{m})` with :math:`s` the sample standard deviation
     (``ddof=1``) of the :math:`m` samples. Setup chapter."""
-    samples = np.asarray(samples, dtype=float)
-    if samples.ndim != 1 or samples.size < 2:
-        raise ValueError(f"samples must be a 1-D array of at least 2 values, got shape "
-                         f"{samples.shape}")
-    if not np.all(np.isfinite(samples)) or not np.isfinite(expected):
-        raise ValueError("samples and expected must be finite")
+    samples = check_vector("samples", samples, min_length=2)
+    expected = check_float("expected", expected)
     spread = samples.std(ddof=1)
     if spread == 0.0:
         raise ValueError("samples must not all be equal (the standard error is 0)")
@@ -38,8 +34,7 @@ def population_loss(problem: Problem, U: np.ndarray) -> float:
     :math:`\|D\|_F^2 + \sigma^2` for Gaussian sensing (and its population loss),
     :math:`2\|D\|_F^2 + (\operatorname{tr} D)^2 + \sigma^2` for rank-one sensing, with
     :math:`D = UU^\top - M^\star`. Setup chapter."""
-    if not isinstance(problem, Problem):
-        raise TypeError(f"problem must be a lib.Problem, got {type(problem).__name__}")
+    check_instance("problem", problem, Problem)
     U = check_matrix("U", U, rows=problem.d)
     if problem.sensing == "rank_one":
         return population_test_error(U, problem.U_star, sigma=problem.sigma)
@@ -55,12 +50,9 @@ def relative_loss_deviation(problem: Problem, U: np.ndarray, sizes: np.ndarray) 
     :math:`\lfloor n/m \rfloor` disjoint blocks of :math:`m`, and the mean over the blocks of
     :math:`|L_m(U) / \bar L(U) - 1|` is returned (:math:`L_m` the empirical loss of one block,
     :math:`\bar L` the :func:`population_loss`). Setup chapter."""
+    check_instance("problem", problem, Problem)
+    sizes = check_vector("sizes", sizes, minimum=1, maximum=problem.n, integer=True)
     loss = population_loss(problem, U)
-    sizes = np.asarray(sizes)
-    if (sizes.ndim != 1 or sizes.size == 0 or not np.issubdtype(sizes.dtype, np.integer)
-            or np.any(sizes < 1) or np.any(sizes > problem.n)):
-        raise ValueError(f"sizes must be a non-empty 1-D array of integers in [1, n = "
-                         f"{problem.n}], got {sizes!r}")
     ratios = problem.operator.residuals(U) ** 2 / loss
     return np.array([np.mean(np.abs(ratios[:(problem.n // m) * m].reshape(-1, m).mean(axis=1)
                                     - 1)) for m in sizes])

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lib import theory
+from lib._validation import check_instance
 from lib.certificate import residual_matrix
 from lib.columns import column_norms
 from lib.objective import Objective, recovery_error
@@ -75,10 +76,8 @@ def column_separation(prob: Problem, result: PipelineResult, lam: float,
 
     Needs Gaussian sensing (the residual matrix is formed densely).
     """
-    if not isinstance(prob, Problem):
-        raise TypeError(f"prob must be a lib.Problem, got {type(prob).__name__}")
-    if not isinstance(result, PipelineResult):
-        raise TypeError(f"result must be a lib.PipelineResult, got {type(result).__name__}")
+    check_instance("prob", prob, Problem)
+    check_instance("result", result, PipelineResult)
     U, tau = result.train.U, result.threshold
     objective = Objective(prob, lam, beta)
     norms = column_norms(U)

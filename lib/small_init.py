@@ -13,12 +13,13 @@ on the population loss :math:`\|UU^\top - M^*\|_F^2` from :math:`U_0 = \alpha G`
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.stats import chi
 
-from lib._validation import check_float, check_int, check_matrix
+from lib._validation import check_float, check_instance, check_int, check_matrix, check_vector
 from lib.certificate import suggest_step
 from lib.objective import Objective
 from lib.optim import gradient_descent
@@ -120,7 +121,7 @@ def predicted_fraction_above(c: object, r: int, max_value: float) -> np.ndarray:
 
     Parameters
     ----------
-    c : float or array_like
+    c : float or ndarray, shape (m,)
         Fractions of the largest norm, in [0, 1].
     r : int
         Degrees of freedom (the rank of the signal).
@@ -129,15 +130,15 @@ def predicted_fraction_above(c: object, r: int, max_value: float) -> np.ndarray:
 
     Returns
     -------
-    ndarray
-        Same shape as ``c``.
+    float or ndarray
+        A float for a float ``c``, else shape (m,).
     """
-    fractions = np.asarray(c, dtype=np.float64)
-    if not np.all(np.isfinite(fractions)) or np.any((fractions < 0) | (fractions > 1)):
-        raise ValueError(f"c must lie in [0, 1], got {c}")
+    one = isinstance(c, numbers.Real)
+    fractions = check_vector("c", [check_float("c", c)] if one else c, minimum=0.0, maximum=1.0)
     r = check_int("r", r, minimum=1)
     max_value = check_float("max_value", max_value, minimum=0.0, strict=True)
-    return chi.sf(fractions * max_value, r)
+    values = chi.sf(fractions * max_value, r)
+    return float(values[0]) if one else values
 
 
 @dataclass(frozen=True)
@@ -176,8 +177,7 @@ def orthogonal_component_path(obj: Objective, U0: np.ndarray, U_star: np.ndarray
     iterations, every : int
         Number of steps, and the recording interval.
     """
-    if not isinstance(obj, Objective):
-        raise TypeError(f"obj must be a lib.Objective, got {type(obj).__name__}")
+    check_instance("obj", obj, Objective)
     U_star = check_matrix("U_star", U_star, rows=obj.problem.d)
     U0 = check_matrix("U0", U0, rows=obj.problem.d)
     iterations = check_int("iterations", iterations, minimum=1)

@@ -75,7 +75,8 @@ def _pass_buffers(n: int, count: int, width: int,
 def packed_gram(U: np.ndarray, dtype: np.dtype) -> np.ndarray:
     r"""The packed upper triangle of :math:`UU^\top` as one (1, d(d+1)/2) row in ``dtype``,
     the right-hand side of :func:`fused_pass` for the residuals, with the same bits as the
-    one :func:`fused_gradient` computes."""
+    one :func:`fused_gradient` computes. Unchecked: the Gaussian operator calls it with arrays
+    it built."""
     U = np.ascontiguousarray(U, dtype=np.float64)
     m = np.empty((1, U.shape[0] * (U.shape[0] + 1) // 2), dtype=dtype)
     pack_gram(U, m[0])
@@ -85,6 +86,7 @@ def packed_gram(U: np.ndarray, dtype: np.dtype) -> np.ndarray:
 def fused_pass(packed: np.ndarray, columns: np.ndarray,
                y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     r"""One read of ``packed``: :math:`F = P m_j - [j=0] y` and :math:`g_j = F_j^\top P`.
+    Unchecked: the Gaussian operator calls it with arrays it built.
 
     Parameters
     ----------
@@ -116,6 +118,7 @@ def fused_pass(packed: np.ndarray, columns: np.ndarray,
 def fused_gradient(packed: np.ndarray, U: np.ndarray, y: np.ndarray, weight: np.ndarray,
                    index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     r"""Residuals and gradient of the Gaussian loss in one compiled call, one read of ``packed``.
+    Unchecked: the Gaussian operator calls it once per gradient with arrays it built.
 
     .. math::
 

@@ -14,23 +14,22 @@ against a direct numerical computation in ``tests/test_theory.py``. Notation:
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import brentq
 
-from lib._validation import check_choice, check_float, check_int, check_matrix
+from lib._validation import check_choice, check_float, check_int, check_matrix, check_vector
 from lib.registry import sensing_kind
 from lib.regularizer import PENALTIES, column_weight
 
 
 def _check_eigenvalues(eigenvalues: object) -> np.ndarray:
-    values = np.atleast_1d(np.asarray(eigenvalues, dtype=np.float64))
-    if values.ndim != 1 or values.size == 0:
-        raise ValueError(f"eigenvalues must be a non-empty 1-D sequence, got shape {values.shape}")
-    if not np.all(np.isfinite(values)) or np.any(values <= 0):
-        raise ValueError(f"eigenvalues must be finite and > 0, got {values}")
-    return np.sort(values)[::-1]
+    """The eigenvalues (one number or a 1-D array, each finite and > 0), sorted decreasingly."""
+    if isinstance(eigenvalues, numbers.Real) and not isinstance(eigenvalues, bool):
+        eigenvalues = [eigenvalues]
+    return np.sort(check_vector("eigenvalues", eigenvalues, minimum=0.0, strict=True))[::-1]
 
 
 def _check_regularisation(lam: object, beta: object, penalty: object) -> tuple[float, float, str]:
@@ -333,13 +332,7 @@ def contraction_factor(spectrum: object, step: float, *, null_dimension: int = 0
     over all eigenvalues but the ``null_dimension`` smallest (the flat directions, such as the
     :math:`r(r-1)/2` rotations of a factorisation, which do not move :math:`UU^\top`).
     """
-    values = np.asarray(spectrum)
-    if not np.issubdtype(values.dtype, np.number) or np.iscomplexobj(values):
-        raise TypeError(f"spectrum must be a 1-D array of real Hessian eigenvalues, got dtype "
-                        f"{values.dtype}")
-    if values.ndim != 1 or values.size == 0 or not np.all(np.isfinite(values)):
-        raise ValueError("spectrum must be a non-empty 1-D array of finite eigenvalues, got "
-                         f"shape {values.shape}")
+    values = check_vector("spectrum", spectrum)
     step = check_float("step", step, minimum=0.0, strict=True)
     null_dimension = check_int("null_dimension", null_dimension, minimum=0,
                                maximum=values.size - 1)
@@ -362,7 +355,10 @@ def degrees_of_freedom(d: int, rank: int, *, sensing: str = "gaussian") -> int:
     r"""Degrees of freedom of the rank-``rank`` matrices a sensing kind measures,
     :meth:`lib.sensing.SensingOperator.degrees_of_freedom` of the registered class (for every
     kind in :data:`lib.SENSING_KINDS`: :math:`r d - r(r-1)/2`; fine-tuning chapter)."""
-    return sensing_kind("sensing", sensing).degrees_of_freedom(d, rank)
+    kind = sensing_kind("sensing", sensing)
+    d = check_int("d", d, minimum=1)
+    rank = check_int("rank", rank, minimum=1)
+    return kind.degrees_of_freedom(d, rank)
 
 
 def statistical_error(d: int, rank: int, n: int, sigma: float) -> float:

@@ -43,13 +43,15 @@ import numpy as np
 from lib._validation import (
     check_choice,
     check_float,
+    check_instance,
     check_int,
     check_matrix,
+    check_result,
     check_vector,
     make_rng,
 )
 from lib.optim import DIVERGENCE_FACTOR, DivergenceError
-from lib.regularizer import column_weight, smooth_group_lasso
+from lib.regularizer import column_weight_unchecked, smooth_group_lasso
 
 #: The activations :math:`\phi` offered.
 ACTIVATIONS = ("quadratic", "relu")
@@ -122,11 +124,8 @@ class TwoLayerNetwork:
 
     def keep(self, indices: np.ndarray) -> TwoLayerNetwork:
         """The network of the neurons ``indices`` (in that order), the others removed."""
-        indices = np.asarray(indices)
-        if indices.ndim != 1 or not np.issubdtype(indices.dtype, np.integer) or (
-                indices.size and (indices.min() < 0 or indices.max() >= self.width)):
-            raise ValueError(f"indices must be a 1-D integer array with entries in "
-                             f"[0, {self.width}), got {indices!r}")
+        indices = check_vector("indices", indices, minimum=0, maximum=self.width - 1,
+                               min_length=0, integer=True)
         return TwoLayerNetwork(self.W[:, indices], self.a[indices], self.activation)
 
 
@@ -144,11 +143,14 @@ def init_network(d: int, k: int, activation: str, *, scale: float,
 
 def mean_squared_error(network: TwoLayerNetwork, X: np.ndarray, y: np.ndarray) -> float:
     r"""Held-out error :math:`\frac1m \sum_i (f(x_i) - y_i)^2`."""
-    if not isinstance(network, TwoLayerNetwork):
-        raise TypeError(f"network must be a TwoLayerNetwork, got {type(network).__name__}")
-    outputs = network.output(X)
-    residual = outputs - check_vector("y", y, outputs.size)
-    return float(np.mean(residual * residual))
+    check_instance("network", network, TwoLayerNetwork)
+    X = check_matrix("X", X, cols=network.W.shape[0])
+    y = check_vector("y", y, X.shape[0])
+    with np.errstate(over="ignore", invalid="ignore"):
+        residual = network.output(X) - y
+        error = float(np.mean(residual * residual))
+    check_result("the mean squared error", error, "X", X)
+    return error
 
 
 def imbalance(network: TwoLayerNetwork) -> np.ndarray:
@@ -157,8 +159,7 @@ def imbalance(network: TwoLayerNetwork) -> np.ndarray:
     Zero for every neuron at a stationary point of the regularised objective
     (:math:`\lambda > 0`); constant in time under gradient flow on the unregularised loss.
     """
-    if not isinstance(network, TwoLayerNetwork):
-        raise TypeError(f"network must be a TwoLayerNetwork, got {type(network).__name__}")
+    check_instance("network", network, TwoLayerNetwork)
     return (np.sum(network.W * network.W, axis=0)
             - HOMOGENEITY[network.activation] * network.a * network.a)
 
@@ -167,8 +168,7 @@ def neuron_scale(network: TwoLayerNetwork) -> np.ndarray:
     r"""Output scale :math:`c_j = |a_j|\,\|w_j\|^p` of every neuron, shape (k,): neuron j computes
     :math:`\pm c_j\, \phi(\hat w_j^\top x)` with :math:`\hat w_j = w_j/\|w_j\|`, so
     :math:`c_j` is invariant under the rescaling :math:`(c\,w_j, c^{-p} a_j)`."""
-    if not isinstance(network, TwoLayerNetwork):
-        raise TypeError(f"network must be a TwoLayerNetwork, got {type(network).__name__}")
+    check_instance("network", network, TwoLayerNetwork)
     power = HOMOGENEITY[network.activation]
     return np.abs(network.a) * np.sum(network.W * network.W, axis=0) ** (power / 2)
 
@@ -181,9 +181,7 @@ def balanced_group_norm(scale: np.ndarray, activation: str) -> np.ndarray:
     :math:`\sqrt2\, c^{1/2}` for the ReLU, :math:`\sqrt3\,(c/2)^{1/3}` for the quadratic
     activation. The group Lasso therefore charges a balanced neuron
     :math:`\propto c^{1/(p+1)}` for :math:`\|g\| \gg \sqrt\beta` (neuron-pruning chapter)."""
-    scale = check_vector("scale", scale)
-    if np.any(scale < 0):
-        raise ValueError(f"scale must be non-negative, got minimum {scale.min():g}")
+    scale = check_vector("scale", scale, minimum=0.0)
     power = HOMOGENEITY[check_choice("activation", activation, ACTIVATIONS)]
     return np.sqrt(power + 1.0) * (scale / power ** (power / 2)) ** (1.0 / (power + 1))
 
@@ -230,16 +228,25 @@ class NetworkObjective:
         grad[:-1] = self.X.T @ (weighted[:, None] * slope) * a
         if self.lam > 0.0:
             value += self.lam * smooth_group_lasso(theta, self.beta)
-            grad += (self.lam * column_weight(np.sum(theta * theta, axis=0), self.beta)) * theta
+            grad += (self.lam * column_weight_unchecked(np.sum(theta * theta, axis=0), self.beta,
+                                                        "ratio")) * theta
         return value, grad
 
     def value(self, theta: np.ndarray) -> float:
         """:math:`F(\\Theta)`, checked."""
-        return self.value_and_grad(self.check_point(theta))[0]
+        return self._finite_value_and_grad(theta)[0]
 
     def grad(self, theta: np.ndarray) -> np.ndarray:
         """:math:`\\nabla F(\\Theta)`, checked."""
-        return self.value_and_grad(self.check_point(theta))[1]
+        return self._finite_value_and_grad(theta)[1]
+
+    def _finite_value_and_grad(self, theta: object) -> tuple[float, np.ndarray]:
+        theta = self.check_point(theta)
+        with np.errstate(over="ignore", invalid="ignore"):
+            value, grad = self.value_and_grad(theta)
+        check_result("the objective", value, "theta", theta)
+        check_result("the gradient", grad, "theta", theta)
+        return value, grad
 
     def largest_curvature(self, theta: np.ndarray, iterations: int = 30) -> float:
         r"""Largest Hessian eigenvalue at :math:`\Theta` by power iteration on central
@@ -247,14 +254,22 @@ class NetworkObjective:
         with :math:`h = 10^{-6}` (a smoothness estimate for the step size)."""
         theta = self.check_point(theta)
         iterations = check_int("iterations", iterations, minimum=1)
+        self._finite_value_and_grad(theta)
         direction = make_rng("seed", 0).standard_normal(theta.shape)
         eigenvalue = 0.0
-        for _ in range(iterations):
-            direction /= np.linalg.norm(direction)
-            image = (self.value_and_grad(theta + 1e-6 * direction)[1]
-                     - self.value_and_grad(theta - 1e-6 * direction)[1]) / 2e-6
-            eigenvalue = float(np.sum(image * direction))
-            direction = image
+        with np.errstate(over="ignore", invalid="ignore"):
+            for _ in range(iterations):
+                length = np.linalg.norm(direction)
+                if not 0.0 < length < np.inf:
+                    raise ValueError(
+                        "the curvature estimate breaks down at this theta (largest |entry| "
+                        f"{np.max(np.abs(theta)):.3g}): its central differences of step 1e-6 "
+                        "vanish or overflow; theta must be of the scale of the data")
+                direction /= length
+                image = (self.value_and_grad(theta + 1e-6 * direction)[1]
+                         - self.value_and_grad(theta - 1e-6 * direction)[1]) / 2e-6
+                eigenvalue = float(np.sum(image * direction))
+                direction = image
         return abs(eigenvalue)
 
 
@@ -290,10 +305,8 @@ def train_network(objective: NetworkObjective, network: TwoLayerNetwork, step: f
     zero network (as :func:`lib.gradient_descent` does), suggesting :math:`1/\lambda_{\max}` at
     the last finite iterate (:meth:`NetworkObjective.largest_curvature`).
     """
-    if not isinstance(objective, NetworkObjective):
-        raise TypeError(f"objective must be a NetworkObjective, got {type(objective).__name__}")
-    if not isinstance(network, TwoLayerNetwork):
-        raise TypeError(f"network must be a TwoLayerNetwork, got {type(network).__name__}")
+    check_instance("objective", objective, NetworkObjective)
+    check_instance("network", network, TwoLayerNetwork)
     if network.activation != objective.activation:
         raise ValueError(f"network.activation={network.activation!r} differs from the "
                          f"objective's activation {objective.activation!r}")

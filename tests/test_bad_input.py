@@ -94,7 +94,8 @@ CASES: list[tuple[str, Callable[[], object], type[Exception], str]] = [
      "expected_rank"),
     ("threshold beta", lambda: lib.pruning_threshold(0.0), ValueError, "beta"),
     ("fine_tune prob", lambda: lib.fine_tune(OBJ, U, 0.1, 10), TypeError, "prob"),
-    ("fine_tune U", lambda: lib.fine_tune(PROB, np.ones((3, 3)), 0.1, 10), ValueError, "U0"),
+    ("fine_tune U", lambda: lib.fine_tune(PROB, np.ones((3, 3)), 0.1, 10), ValueError,
+     "U_prune"),
     ("fine_tune step", lambda: lib.fine_tune(PROB, U, -0.1, 10), ValueError, "step"),
     ("pipeline prob", lambda: lib.train_prune_finetune(None, 4, 0.01, 1e-3), TypeError, "prob"),
     ("pipeline k", lambda: lib.train_prune_finetune(PROB, 0, 0.01, 1e-3), ValueError, "k"),
@@ -160,3 +161,36 @@ def test_sensing_vectors_of_a_population_network_problem_explains_itself() -> No
     sampled = lib.make_problem(5, 1, 50, sensing="rank_one", seed=0)
     with pytest.raises(ValueError, match="QuadraticNetworkPopulation"):
         lib.networks.population_problem(sampled).sensing_vectors()
+
+
+def test_a_bad_fine_tuning_argument_is_refused_before_training(monkeypatch) -> None:
+    def train(*args: object, **kwargs: object) -> None:
+        raise AssertionError("training started before the arguments were checked")
+
+    monkeypatch.setattr(lib.pruning, "gradient_descent", train)
+    monkeypatch.setattr(lib.pruning, "suggest_step", train)
+    for name, value, message in [("fine_tune_step", -1.0, "fine_tune_step must be > 0.0"),
+                                 ("fine_tune_iter", 0, "fine_tune_iter must be >= 1"),
+                                 ("fine_tune_tol", float("nan"), "fine_tune_tol must be finite"),
+                                 ("progress", "no", "progress must be True or False")]:
+        with pytest.raises((TypeError, ValueError), match=message):
+            lib.train_prune_finetune(PROB, 4, 0.01, 1e-3, **{name: value})
+
+
+def test_choices_are_exact_and_name_the_allowed_values() -> None:
+    with pytest.raises(ValueError, match=r"penalty must be one of \('ratio', 'sqrt'\), "
+                                         r"got 'Ratio'"):
+        lib.column_weight(0.5, 1e-3, penalty="Ratio")
+    with pytest.raises(ValueError, match=r"s must hold values >= 0\.0"):
+        lib.column_weight(np.array([-1.0]), 1e-3)
+    with pytest.raises(TypeError, match="eigenvalues must be a 1-D array of real numbers"):
+        theory.lambda_bounds("1.0", 1e-3)
+
+
+def test_narrow_or_complex_arrays_never_give_inf_or_nan() -> None:
+    assert np.isfinite(lib.recovery_error((300 * U).astype(np.float16), PROB.U_star))
+    with pytest.raises(ValueError, match=r"U must have entries of magnitude at most 1e"):
+        lib.recovery_error(1e200 * U, PROB.U_star)
+    with pytest.raises(TypeError, match="noise must have a real dtype"):
+        lib.networks.empirical_test_error(U, PROB.U_star, np.ones((3, 6)),
+                                          noise=np.ones(3, dtype=complex))

@@ -87,7 +87,7 @@ def test_baseline_figures_draw_and_validate(runs: tuple[comparison.MethodRun, ..
     assert len(axes[0].lines) >= 4 and len(axes[2].lines) == len(runs)
     with pytest.raises(TypeError, match="ax"):
         lib.plots.error_against_width("axes", runs, 80)
-    with pytest.raises(TypeError, match="runs"):
+    with pytest.raises(ValueError, match="runs must not be empty"):
         lib.plots.error_against_samples(axes[1], [], 4)
     with pytest.raises(ValueError, match="n=7"):
         lib.plots.error_against_width(axes[0], runs, 7)

@@ -74,7 +74,7 @@ def test_runs_table_has_one_row_per_run() -> None:
     assert table.loc["a", "relative error"] == f"{relative:.2e}"
     with pytest.raises(TypeError, match="runs"):
         lib.optim.runs_table({"a": 1}, prob.U_star)
-    with pytest.raises(TypeError, match="runs"):
+    with pytest.raises(ValueError, match="runs must not be empty"):
         lib.optim.runs_table({}, prob.U_star)
 
 

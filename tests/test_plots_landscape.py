@@ -70,7 +70,7 @@ def test_every_figure_draws_onto_the_axes_it_is_given() -> None:
     (lambda ax: plots.growth_phase_diagram(ax, [1e-4], [1e-3], np.zeros((2, 2)), S),
      ValueError, "growing"),
     (lambda ax: plots.recovery_sweep(ax, [0.02, 0.05], [3, 1], {}, BOUNDS),
-     TypeError, "recovered"),
+     ValueError, "recovered"),
     (lambda ax: plots.recovery_sweep(ax, [0.02, 0.05], [3], {(1e-6, 1): [3, 1]}, BOUNDS),
      ValueError, "growing_at_zero"),
     (lambda ax: plots.column_norm_history(ax, "history", 10, 0.01), TypeError, "history"),

@@ -67,7 +67,7 @@ def test_every_network_figure_draws(figure) -> None:
     (lambda axes: plots.neuron_norms(None, {"a": np.ones(3)}, 0.1, 1), TypeError, "ax"),
     (lambda axes: plots.neuron_norms(axes[0], {"a": np.ones(3)}, 0.1, 1, floor=0.0), ValueError,
      "floor"),
-    (lambda axes: plots.excess_error_by_stage(axes[0], [], 1e-3), TypeError, "comparisons"),
+    (lambda axes: plots.excess_error_by_stage(axes[0], [], 1e-3), ValueError, "comparisons"),
     (lambda axes: plots.excess_error_by_stage(axes[0], [_comparison(1.0)], 0.0), ValueError,
      "reference"),
 ])

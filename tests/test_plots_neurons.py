@@ -33,7 +33,7 @@ def test_every_figure_draws_onto_the_given_axes() -> None:
     (lambda ax: neurons.neuron_norm_strip(ax, NETWORKS, ["a"], 0.0), ValueError, "threshold"),
     (lambda ax: neurons.neuron_norm_strip(ax, NETWORKS, ["a"], 0.1, legend=1), TypeError,
      "legend"),
-    (lambda ax: neurons.error_against_kept(ax, [], [1.0], 3), TypeError, "runs"),
+    (lambda ax: neurons.error_against_kept(ax, [], [1.0], 3), ValueError, "runs"),
     (lambda ax: neurons.error_against_kept(ax, RUNS, [-1.0], 3), ValueError, "unpruned"),
     (lambda ax: neurons.error_against_kept(ax, RUNS, [1.0], 0), ValueError, "width"),
     (lambda ax: neurons.layer_balance(ax, {"a": NETWORKS}, -1.0), ValueError, "threshold"),

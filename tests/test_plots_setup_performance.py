@@ -49,7 +49,7 @@ def test_gradient_times_draws_the_measured_rows() -> None:
 
 @pytest.mark.parametrize(("cases", "error", "name"), [
     (["a"], ValueError, "cases"),
-    ("ab", ValueError, "cases"),
+    ("ab", TypeError, "cases"),
     (["a", "c"], ValueError, "rows"),
 ])
 def test_gradient_times_rejects_bad_arguments(cases, error: type, name: str) -> None:

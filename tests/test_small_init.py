@@ -82,7 +82,7 @@ def test_predicted_fraction_matches_monte_carlo(r: int) -> None:
 
 
 def test_predicted_fraction_rejects_bad_input() -> None:
-    with pytest.raises(ValueError, match="c must lie"):
+    with pytest.raises(ValueError, match=r"c must hold values <= 1\.0"):
         predicted_fraction_above(1.5, 4, 3.0)
     with pytest.raises(ValueError, match="max_value"):
         predicted_fraction_above(0.5, 4, 0.0)

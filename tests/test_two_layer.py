@@ -286,5 +286,5 @@ def test_comparison_table_lists_every_method_and_the_medians() -> None:
     assert lines[2] == "| group lasso, λ = 0.1 | 3, 2 | 0.6 | 0.3 | 0.35 |"
     assert lines[3] == "| magnitude, m = 3 | 3, 3 | 3 | 0.4 | 0.5 |"
     assert lines[4] == "| unpruned, no penalty | 4 | | 1.4 | 1.9 |"
-    with pytest.raises(TypeError, match="comparisons"):
+    with pytest.raises(ValueError, match="comparisons must not be empty"):
         neuron_pruning.comparison_table([])

@@ -8,27 +8,22 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
 
-from lib._validation import check_float, check_int
+from lib._validation import (
+    check_bool,
+    check_float,
+    check_int,
+    check_sequence,
+    check_tuple,
+    check_vector,
+)
 from lib.comparison import LABELS, METHODS, WIDTH_METHODS, MethodRun, mean_over_seeds
+from lib.plots._checks import check_axes
 
 #: One colour and marker per method, the same in every figure.
 STYLE = {"pipeline": ("tab:blue", "o"), "gd": ("tab:orange", "s"),
          "early_stopped": ("tab:green", "^"), "svd_truncation": ("tab:purple", "x"),
          "scaled_gd": ("tab:red", "v"), "nuclear_norm": ("tab:brown", "D"),
          "oracle": ("black", "+")}
-
-
-def _check_axes(ax: object) -> Axes:
-    if not isinstance(ax, Axes):
-        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
-    return ax
-
-
-def _check_runs(runs: object) -> list[MethodRun]:
-    if (not isinstance(runs, Sequence) or not runs
-            or not all(isinstance(run, MethodRun) for run in runs)):
-        raise TypeError("runs must be a non-empty sequence of lib.comparison.MethodRun")
-    return list(runs)
 
 
 def _label_errors(ax: Axes) -> None:
@@ -48,8 +43,9 @@ def error_against_width(ax: Axes, runs: Sequence[MethodRun], n: int, *,
     r"""Mean recovery error over seeds against the number of columns k, at n measurements:
     one line per method with k columns, a horizontal line for the methods without k, and
     the statistical reference :math:`\sigma\sqrt{p/n}` dashed if given."""
-    ax = _check_axes(ax)
-    runs = [run for run in _check_runs(runs) if run.n == check_int("n", n, minimum=1)]
+    ax = check_axes("ax", ax)
+    n = check_int("n", n, minimum=1)
+    runs = [run for run in check_sequence("runs", runs, MethodRun) if run.n == n]
     if not runs:
         raise ValueError(f"no run has n={n}")
     widths = sorted({run.k for run in runs if run.method in WIDTH_METHODS})
@@ -78,9 +74,14 @@ def error_against_samples(ax: Axes, runs: Sequence[MethodRun], k: int, *,
                           reference: tuple[np.ndarray, np.ndarray] | None = None) -> Axes:
     r"""Mean recovery error over seeds against n, the k-column methods at ``k`` (the others
     at their own size), and the statistical reference curve ``(n, error)`` dashed if given."""
-    ax = _check_axes(ax)
-    runs = _check_runs(runs)
+    ax = check_axes("ax", ax)
+    runs = check_sequence("runs", runs, MethodRun)
     k = check_int("k", k, minimum=1)
+    if reference is not None:
+        reference_n, reference_error = check_tuple("reference", reference, 2)
+        reference_n = check_vector("reference[0]", reference_n, minimum=0.0, strict=True)
+        reference = (reference_n, check_vector("reference[1]", reference_error,
+                                               reference_n.size, minimum=0.0))
     for method in _methods_present(runs):
         color, marker = STYLE[method]
         fixed = {"k": k} if method in WIDTH_METHODS else {}
@@ -103,16 +104,22 @@ def error_against_iteration(ax: Axes, runs: Sequence[MethodRun], *,
                             log_steps: bool = False) -> Axes:
     r"""Error curves of the runs of one instance against the gradient step; with
     ``fit = (a, c, start)`` the fitted :math:`c\,t^{-a}` for :math:`t \ge` start, dashed."""
-    ax = _check_axes(ax)
-    for run in _check_runs(runs):
+    ax = check_axes("ax", ax)
+    runs = check_sequence("runs", runs, MethodRun)
+    if fit is not None:
+        exponent, constant, start = check_tuple("fit", fit, 3)
+        exponent = check_float("fit[0]", exponent)
+        constant = check_float("fit[1]", constant, minimum=0.0, strict=True)
+        start = check_int("fit[2]", start, minimum=1)
+    log_steps = check_bool("log_steps", log_steps)
+    for run in runs:
         if run.iterations.size:
             color, _ = STYLE[run.method]
             steps = np.maximum(run.iterations, 1)
             ax.plot(steps, run.errors, color=color, label=LABELS[run.method])
     if fit is not None:
-        exponent, constant, start = fit
         last = max(int(run.iterations.max()) for run in runs if run.iterations.size)
-        steps = np.geomspace(check_int("start", start, minimum=1), last, 50)
+        steps = np.geomspace(start, last, 50)
         ax.plot(steps, constant * steps ** -exponent, color="gray", linestyle="--",
                 linewidth=2.5, label=rf"fit $c\,t^{{-{exponent:.2f}}}$")
     if log_steps:

@@ -10,10 +10,17 @@ from collections.abc import Mapping
 import numpy as np
 from matplotlib.axes import Axes
 
-from lib._validation import check_float, check_int, check_norms
+from lib._validation import (
+    check_float,
+    check_instance,
+    check_int,
+    check_mapping,
+    check_tuple,
+    check_vector,
+)
 from lib.columns import fraction_at_least
 from lib.optim import History
-from lib.plots._checks import check_axes, check_axes_sequence, check_mapping
+from lib.plots._checks import check_axes, check_axes_sequence
 from lib.small_init import predicted_fraction_above
 
 #: Colours of the models in the order a chapter lists them (unregularised first).
@@ -26,7 +33,7 @@ def _norms_by_label(name: str, norms_by_label: object) -> dict[str, np.ndarray]:
     mapping = check_mapping(name, norms_by_label)
     if len(mapping) > len(COLOURS):
         raise ValueError(f"{name} may hold at most {len(COLOURS)} models, got {len(mapping)}")
-    return {str(label): check_norms(f"{name}[{label!r}]", norms)
+    return {str(label): check_vector(f"{name}[{label!r}]", norms, minimum=0.0)
             for label, norms in mapping.items()}
 
 
@@ -81,9 +88,9 @@ def mechanism(axes: object, projection: np.ndarray, final: np.ndarray,
     :math:`\|Q^\top U_0 e_j\|/\alpha` with the isotropic line :math:`x/\sqrt k`, and against the
     exact prediction :func:`lib.small_init.limit_column_norms` with the diagonal."""
     left, right = check_axes_sequence("axes", axes, 2)
-    projection = check_norms("projection", projection)
-    final = check_norms("final", final)
-    predicted = check_norms("predicted", predicted)
+    projection = check_vector("projection", projection, minimum=0.0)
+    final = check_vector("final", final, minimum=0.0)
+    predicted = check_vector("predicted", predicted, minimum=0.0)
     if not projection.size == final.size == predicted.size:
         raise ValueError("projection, final and predicted must have the same length, got "
                          f"{projection.size}, {final.size}, {predicted.size}")
@@ -106,12 +113,16 @@ def comparable_column_counts(ax: Axes, runs: Mapping[int, tuple[np.ndarray, floa
     :math:`k\,P(\chi_r \ge c\,m)` (:func:`lib.small_init.predicted_fraction_above`), for each
     rank r of ``runs`` (r -> (column norms, largest projection m)), and :math:`k^{1-c^2}`."""
     ax = check_axes("ax", ax)
-    runs = check_mapping("runs", runs)
+    if len(check_mapping("runs", runs)) > len(COLOURS):
+        raise ValueError(f"runs may hold at most {len(COLOURS)} ranks, got {len(runs)}")
+    checked = {}
+    for r, run in runs.items():
+        norms, largest = check_tuple(f"runs[{r!r}]", run, 2)
+        checked[check_int("a rank in runs", r, minimum=1)] = (
+            check_vector(f"runs[{r}] norms", norms, minimum=0.0),
+            check_float(f"runs[{r}] largest projection", largest, minimum=0.0, strict=True))
     k = None
-    for (r, (norms, largest)), colour in zip(runs.items(), COLOURS, strict=False):
-        r = check_int("rank in runs", r, minimum=1)
-        norms = check_norms(f"runs[{r}] norms", norms)
-        largest = check_float(f"runs[{r}] largest projection", largest, minimum=0.0, strict=True)
+    for (r, (norms, largest)), colour in zip(checked.items(), COLOURS, strict=False):
         k = norms.size
         ax.step(FRACTION_GRID, k * fraction_at_least(norms, FRACTION_GRID), where="post",
                 color=colour, label=f"measured, r = {r}")
@@ -129,12 +140,12 @@ def fine_tuning_errors(ax: Axes, histories: Mapping[str, History], norm_M_star: 
     r"""Relative error :math:`\|UU^\top - M^*\|_F / \|M^*\|_F` along fine-tuning, one line per
     pruned model (label -> the run's :class:`lib.optim.History`)."""
     ax = check_axes("ax", ax)
-    histories = check_mapping("histories", histories)
+    if len(check_mapping("histories", histories)) > len(COLOURS):
+        raise ValueError(f"histories may hold at most {len(COLOURS)} runs, got {len(histories)}")
     norm_M_star = check_float("norm_M_star", norm_M_star, minimum=0.0, strict=True)
+    for label, history in histories.items():
+        check_instance(f"histories[{label!r}]", history, History)
     for (label, history), colour in zip(histories.items(), COLOURS, strict=False):
-        if not isinstance(history, History):
-            raise TypeError(f"histories[{label!r}] must be a lib.optim.History, "
-                            f"got {type(history).__name__}")
         ax.semilogy(history.iterations, history.errors / norm_M_star, color=colour, label=label)
     ax.set(xlabel="fine-tuning step", ylabel=r"$\|UU^\top - M^\star\|_F / \|M^\star\|_F$")
     ax.legend(loc="upper right")

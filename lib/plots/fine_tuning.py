@@ -9,17 +9,18 @@ from collections.abc import Mapping
 import numpy as np
 from matplotlib.axes import Axes
 
-from lib._validation import check_float, check_int
+from lib._validation import (
+    check_float,
+    check_instance,
+    check_int,
+    check_mapping,
+    check_matrix,
+    check_vector,
+)
 from lib.optim import History
-from lib.plots.style import check_axes
+from lib.plots._checks import check_axes
 
 _ERROR_LABEL = r"recovery error $\|UU^\top - M^\star\|_F$"
-
-
-def _check_history(name: str, history: object) -> History:
-    if not isinstance(history, History):
-        raise TypeError(f"{name} must be a lib.History, got {type(history).__name__}")
-    return history
 
 
 def error_vs_iteration(ax: Axes, train: History, fine_tune: History, over: History,
@@ -32,10 +33,10 @@ def error_vs_iteration(ax: Axes, train: History, fine_tune: History, over: Histo
     -------
     The axes.
     """
-    (ax,) = check_axes("ax", ax, 1)
-    train = _check_history("train", train)
-    fine_tune = _check_history("fine_tune", fine_tune)
-    over = _check_history("over", over)
+    ax = check_axes("ax", ax)
+    train = check_instance("train", train, History)
+    fine_tune = check_instance("fine_tune", fine_tune, History)
+    over = check_instance("over", over, History)
     k = check_int("k", k, minimum=1)
     pruned_at = int(train.iterations[-1])
     ax.semilogy(train.iterations, train.errors, color="tab:blue",
@@ -62,11 +63,10 @@ def fine_tuning_rate(ax: Axes, history: History, rates: Mapping[str, float], *,
     -------
     The axes.
     """
-    (ax,) = check_axes("ax", ax, 1)
-    history = _check_history("history", history)
-    if not isinstance(rates, Mapping) or not 1 <= len(rates) <= 3:
-        raise TypeError(f"rates must be a mapping of one to three labels to factors, got "
-                        f"{type(rates).__name__}")
+    ax = check_axes("ax", ax)
+    history = check_instance("history", history, History)
+    if len(check_mapping("rates", rates)) > 3:
+        raise ValueError(f"rates must map one to three labels to factors, got {len(rates)}")
     rates = {str(label): check_float(f"rates[{label!r}]", rate, minimum=0.0, strict=True)
              for label, rate in rates.items()}
     start_below = check_float("start_below", start_below, minimum=0.0, strict=True)
@@ -99,23 +99,17 @@ def error_vs_measurements(ax: Axes, n_values: np.ndarray, errors: Mapping[str, n
     -------
     The axes.
     """
-    (ax,) = check_axes("ax", ax, 1)
-    n_values = np.asarray(n_values)
-    if n_values.ndim != 1 or n_values.size < 2 or not np.all(n_values > 0):
-        raise ValueError(f"n_values must be a 1-D array of at least two positive sample "
-                         f"sizes, got {n_values!r}")
-    for name, mapping, ndim in [("errors", errors, 2), ("references", references, 1)]:
-        if not isinstance(mapping, Mapping) or not 1 <= len(mapping) <= 2:
-            raise TypeError(f"{name} must be a mapping of one or two labels to arrays, got "
-                            f"{type(mapping).__name__}")
-        for label, values in mapping.items():
-            values = np.asarray(values)
-            if values.ndim != ndim or values.shape[0] != n_values.size:
-                raise ValueError(f"{name}[{label!r}] must have {ndim} dimension(s) and "
-                                 f"{n_values.size} rows (one per n), got shape {values.shape}")
+    ax = check_axes("ax", ax)
+    n_values = check_vector("n_values", n_values, minimum=0.0, strict=True, min_length=2)
+    for name, mapping in [("errors", errors), ("references", references)]:
+        if len(check_mapping(name, mapping)) > 2:
+            raise ValueError(f"{name} must map one or two labels to arrays, got {len(mapping)}")
+    errors = {label: check_matrix(f"errors[{label!r}]", values, rows=n_values.size)
+              for label, values in errors.items()}
+    references = {label: check_vector(f"references[{label!r}]", values, n_values.size)
+                  for label, values in references.items()}
     colors = ["tab:blue", "tab:orange"]
     for (label, values), color in zip(errors.items(), colors, strict=False):
-        values = np.asarray(values)
         seeds = values.shape[1]
         ax.scatter(np.repeat(n_values, seeds), values.ravel(), color=color, s=12)
         ax.loglog(n_values, values.mean(axis=1), color=color, marker="o", label=label)

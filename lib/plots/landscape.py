@@ -11,8 +11,18 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from matplotlib.axes import Axes
 
-from lib._validation import check_float
+from lib._validation import (
+    check_float,
+    check_instance,
+    check_int,
+    check_items,
+    check_mapping,
+    check_matrix,
+    check_tuple,
+    check_vector,
+)
 from lib.optim import History
+from lib.plots._checks import check_axes, check_axes_sequence
 from lib.regularizer import column_penalty, column_weight
 from lib.theory import LambdaBounds
 
@@ -22,36 +32,13 @@ _BELOW = {"loc": "upper center", "bbox_to_anchor": (0.5, -0.22)}
 _RIGHT = {"loc": "upper left", "bbox_to_anchor": (1.02, 1.0)}
 
 
-def _check_axes(name: str, value: object, count: int) -> list[Axes]:
-    axes = [value] if count == 1 else list(np.ravel(value)) if value is not None else []
-    if len(axes) != count or not all(isinstance(ax, Axes) for ax in axes):
-        what = "a matplotlib Axes" if count == 1 else f"a sequence of {count} matplotlib Axes"
-        raise TypeError(f"{name} must be {what}, got {value!r}")
-    return axes
-
-
-def _check_vector(name: str, value: object, *, size: int | None = None) -> np.ndarray:
-    array = np.asarray(value, dtype=np.float64)
-    if array.ndim != 1 or array.size == 0 or not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must be a non-empty 1-D array of finite numbers, got {value!r}")
-    if size is not None and array.size != size:
-        raise ValueError(f"{name} must have {size} entries, got {array.size}")
-    return array
-
-
-def _check_history(name: str, value: object) -> History:
-    if not isinstance(value, History):
-        raise TypeError(f"{name} must be a lib.History, got {type(value).__name__}")
-    return value
-
-
 def smoothing_penalties(axes: Sequence[Axes], beta: float) -> Sequence[Axes]:
     r"""Both smoothings :math:`\psi_\beta` of one column's norm against the group Lasso
     :math:`|x|` and their weight-decay approximations :math:`x^2/\sqrt\beta` and
     :math:`x^2/(2\sqrt\beta)`: linear axes near zero (``axes[0]``), log-log with the crossover
     :math:`x = \sqrt\beta` marked (``axes[1]``). One legend below both panels.
     """
-    linear_ax, log_ax = _check_axes("axes", axes, 2)
+    linear_ax, log_ax = check_axes_sequence("axes", axes, 2)
     beta = check_float("beta", beta, minimum=0.0, strict=True)
     root = np.sqrt(beta)
     for ax, x in ((linear_ax, np.linspace(-0.15, 0.15, 301)),
@@ -84,15 +71,17 @@ def curvature_at_zero_lines(ax: Axes, eigenvalues: object, beta: float, lams: ob
     :math:`-4 s_j + \lambda w(0)` and :math:`\lambda w(0)` (lines), the measured distinct
     eigenvalues at each of ``lams`` (dots), and ``bounds`` (dashed verticals).
     """
-    ax = _check_axes("ax", ax, 1)[0]
-    values = _check_vector("eigenvalues", eigenvalues)
+    ax = check_axes("ax", ax)
+    values = check_vector("eigenvalues", eigenvalues, minimum=0.0, strict=True)
     beta = check_float("beta", beta, minimum=0.0, strict=True)
-    lams = _check_vector("lams", lams)
+    lams = check_vector("lams", lams, minimum=0.0)
+    measured_spectra = check_items("measured_spectra", measured_spectra)
     if len(measured_spectra) != lams.size:
         raise ValueError(f"measured_spectra must have one spectrum per lambda ({lams.size}), "
                          f"got {len(measured_spectra)}")
-    if not isinstance(bounds, LambdaBounds):
-        raise TypeError(f"bounds must be a lib.theory.LambdaBounds, got {bounds!r}")
+    measured_spectra = [check_vector(f"measured_spectra[{i}]", spectrum)
+                        for i, spectrum in enumerate(measured_spectra)]
+    check_instance("bounds", bounds, LambdaBounds)
     lam_fine = np.linspace(0, lams.max(), 200)
     weight_at_zero = float(column_weight(0.0, beta))
     for j, s_j in enumerate(values):
@@ -100,7 +89,6 @@ def curvature_at_zero_lines(ax: Axes, eigenvalues: object, beta: float, lams: ob
                 label=f"along $v_{j + 1}$ ($s_{j + 1}$ = {s_j:.2f})")
     ax.plot(lam_fine, lam_fine * weight_at_zero, color="gray", label="orthogonal to signal")
     for lam, spectrum in zip(lams, measured_spectra, strict=True):
-        spectrum = _check_vector("measured_spectra", spectrum)
         ax.plot(np.full(spectrum.size, lam), spectrum, "k.", markersize=5)
     ax.plot([], [], "k.", label="measured eigenvalues")
     for bound in (bounds.all_grow, bounds.zero_is_min):
@@ -118,14 +106,11 @@ def growth_phase_diagram(ax: Axes, betas: object, lams: object, growing: object,
     :math:`(\beta, \lambda)` grid (``growing[row, column]`` for ``lams[row]``,
     ``betas[column]``), with the lines :math:`\lambda = 2\sqrt\beta\, s_j` and a colour bar.
     """
-    ax = _check_axes("ax", ax, 1)[0]
-    betas = _check_vector("betas", betas)
-    lams = _check_vector("lams", lams)
-    values = _check_vector("eigenvalues", eigenvalues)
-    counts = np.asarray(growing)
-    if counts.shape != (lams.size, betas.size):
-        raise ValueError(f"growing must have shape (len(lams), len(betas)) = "
-                         f"{(lams.size, betas.size)}, got {counts.shape}")
+    ax = check_axes("ax", ax)
+    betas = check_vector("betas", betas, minimum=0.0, strict=True)
+    lams = check_vector("lams", lams, minimum=0.0, strict=True)
+    values = check_vector("eigenvalues", eigenvalues, minimum=0.0, strict=True)
+    counts = check_matrix("growing", growing, rows=lams.size, cols=betas.size)
     mesh = ax.pcolormesh(betas, lams, counts, cmap="viridis", shading="nearest")
     for s_j in values:
         ax.plot(betas, 2 * np.sqrt(betas) * s_j, color="white", linewidth=1)
@@ -146,14 +131,13 @@ def recovery_sweep(ax: Axes, lams: object, growing_at_zero: object,
     offset; dotted for later seeds), over gray steps of the directions with negative curvature at
     zero, with :math:`\lambda_{\text{low}}` and :math:`\lambda_{\text{high}}` marked.
     """
-    ax = _check_axes("ax", ax, 1)[0]
-    lams = _check_vector("lams", lams)
-    growing_at_zero = _check_vector("growing_at_zero", growing_at_zero, size=lams.size)
-    if not isinstance(recovered, Mapping) or not recovered:
-        raise TypeError(f"recovered must be a non-empty mapping (alpha, seed) -> counts, "
-                        f"got {recovered!r}")
-    if not isinstance(bounds, LambdaBounds):
-        raise TypeError(f"bounds must be a lib.theory.LambdaBounds, got {bounds!r}")
+    ax = check_axes("ax", ax)
+    lams = check_vector("lams", lams, minimum=0.0)
+    growing_at_zero = check_vector("growing_at_zero", growing_at_zero, lams.size, minimum=0.0)
+    recovered = {check_tuple(f"recovered key {key!r}", key, 2): check_vector(
+        f"recovered[{key!r}]", counts, lams.size, minimum=0.0)
+        for key, counts in check_mapping("recovered", recovered).items()}
+    check_instance("bounds", bounds, LambdaBounds)
     ax.step(lams, growing_at_zero, where="mid", color="gray", linewidth=6, alpha=0.35,
             label="negative curvature\nat $U=0$ (formula)")
     alphas = sorted({alpha for alpha, _ in recovered})
@@ -162,7 +146,7 @@ def recovery_sweep(ax: Axes, lams: object, growing_at_zero: object,
         offset = 0.08 * (index - (len(alphas) - 1) / 2)
         seeds = sorted(seed for a, seed in recovered if a == alpha)
         for position, seed in enumerate(seeds):
-            counts = _check_vector("recovered", recovered[alpha, seed], size=lams.size)
+            counts = recovered[alpha, seed]
             ax.plot(lams, counts + offset, marker=markers[index % 4],
                     color=colors[index % 4], linestyle="-" if position == 0 else ":",
                     label=rf"$\alpha$ = {alpha:.0e}" if position == 0 else None)
@@ -184,9 +168,9 @@ def column_norm_history(ax: Axes, history: History, returned_iteration: int,
     :math:`10^{-300}` and shown down to :math:`10^{-60}`), the threshold :math:`\tau` (dashed)
     and the returned point (dotted).
     """
-    ax = _check_axes("ax", ax, 1)[0]
-    history = _check_history("history", history)
-    returned_iteration = check_float("returned_iteration", returned_iteration, minimum=0.0)
+    ax = check_axes("ax", ax)
+    history = check_instance("history", history, History)
+    returned_iteration = check_int("returned_iteration", returned_iteration, minimum=0)
     threshold = check_float("threshold", threshold, minimum=0.0, strict=True)
     ax.semilogy(history.iterations, np.maximum(history.column_norms, 1e-300),
                 color="tab:blue", linewidth=0.8)
@@ -202,8 +186,8 @@ def column_norm_history(ax: Axes, history: History, returned_iteration: int,
 def sorted_column_norms(ax: Axes, norms: object, threshold: float) -> Axes:
     r"""Column norms sorted in decreasing order (log scale) with the pruning threshold
     :math:`\tau = \sqrt\beta/2` (dashed)."""
-    ax = _check_axes("ax", ax, 1)[0]
-    norms = np.sort(_check_vector("norms", norms))[::-1]
+    ax = check_axes("ax", ax)
+    norms = np.sort(check_vector("norms", norms, minimum=0.0))[::-1]
     threshold = check_float("threshold", threshold, minimum=0.0, strict=True)
     ranks = np.arange(1, norms.size + 1)
     ax.semilogy(ranks, np.maximum(norms, 1e-300), "o", color="tab:blue",
@@ -222,14 +206,15 @@ def saddle_escape(ax: Axes, plain: History, perturbed: History, kicks: Sequence[
     r"""Recovery error :math:`\|UU^\top - M^\star\|_F` of plain and perturbed gradient
     descent started at a saddle, the kicks of the perturbed run (dotted) and the predicted
     regularisation bias (dashed)."""
-    ax = _check_axes("ax", ax, 1)[0]
-    plain = _check_history("plain", plain)
-    perturbed = _check_history("perturbed", perturbed)
+    ax = check_axes("ax", ax)
+    plain = check_instance("plain", plain, History)
+    perturbed = check_instance("perturbed", perturbed, History)
     predicted_bias = check_float("predicted_bias", predicted_bias, minimum=0.0, strict=True)
+    kicks = check_vector("kicks", kicks, minimum=0, min_length=0, integer=True)
     ax.semilogy(plain.iterations, plain.errors, label="gradient descent")
     ax.semilogy(perturbed.iterations, perturbed.errors, label="perturbed gradient descent")
     for kick in kicks:
-        ax.axvline(check_float("kicks", kick, minimum=0.0), color="tab:orange",
+        ax.axvline(kick, color="tab:orange",
                    linestyle=":", linewidth=1)
     ax.axhline(predicted_bias, color="black", linestyle="--", linewidth=0.8,
                label="predicted regularisation bias")

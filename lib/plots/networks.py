@@ -11,10 +11,21 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from lib import theory
-from lib._validation import check_float, check_int, check_norms
+from lib._validation import (
+    check_choice,
+    check_float,
+    check_instance,
+    check_int,
+    check_mapping,
+    check_matrix,
+    check_sequence,
+    check_tuple,
+    check_vector,
+)
 from lib.network_pruning import STAGES, PruningComparison
-from lib.plots._checks import check_axes, check_axes_sequence, check_mapping
+from lib.plots._checks import check_axes, check_axes_sequence
 from lib.pruning import ExactRankTime
+from lib.registry import SENSING_KINDS
 from lib.small_init import ComponentPath
 
 #: One colour per design, in the order a chapter lists them (Gaussian sensing first).
@@ -39,15 +50,16 @@ def curvature_at_zero_by_design(axes: object, eigenvalues: np.ndarray, beta: flo
     each of ``lams`` (``spectra`` of shape (len(lams), d), sorted rows)."""
     measured = check_mapping("measured", measured)
     axes = check_axes_sequence("axes", axes, len(measured))
-    values = np.asarray(eigenvalues, dtype=np.float64)
+    values = check_vector("eigenvalues", eigenvalues, minimum=0.0, strict=True)
     beta = check_float("beta", beta, minimum=0.0, strict=True)
-    lams = np.asarray(lams, dtype=np.float64)
+    lams = check_vector("lams", lams, minimum=0.0)
     trace = float(values.sum())
-    for ax, (title, (sensing, spectra)) in zip(axes, measured.items(), strict=True):
-        spectra = np.asarray(spectra, dtype=np.float64)
-        if spectra.ndim != 2 or spectra.shape[0] != lams.size:
-            raise ValueError(f"measured[{title!r}] spectra must have shape (len(lams), d) = "
-                             f"({lams.size}, d), got {spectra.shape}")
+    designs = {}
+    for title, design in measured.items():
+        sensing, spectra = check_tuple(f"measured[{title!r}]", design, 2)
+        designs[title] = (check_choice(f"measured[{title!r}][0]", sensing, SENSING_KINDS),
+                          check_matrix(f"measured[{title!r}] spectra", spectra, rows=lams.size))
+    for ax, (title, (sensing, spectra)) in zip(axes, designs.items(), strict=True):
         lines = np.array([theory.curvature_at_zero(values, lam, beta, sensing=sensing)
                           for lam in LAMBDA_GRID])
         for j, s_j in enumerate(values):
@@ -72,9 +84,8 @@ def junk_neuron_paths(ax: Axes, paths: Mapping[str, ComponentPath], threshold: f
     paths = check_mapping("paths", paths)
     threshold = check_float("threshold", threshold, minimum=0.0, strict=True)
     for name, path in paths.items():
-        if not isinstance(path, ComponentPath):
-            raise TypeError(f"paths[{name!r}] must be a lib.small_init.ComponentPath, "
-                            f"got {type(path).__name__}")
+        check_instance(f"paths[{name!r}]", path, ComponentPath)
+    for name, path in paths.items():
         ax.semilogy(path.steps, path.values, label=name)
     ax.axhline(threshold, color="grey", linestyle=":", label=r"threshold $\tau = \sqrt{\beta}/2$")
     ax.set(xlabel="gradient step", ylabel=r"$\max_j \|P_\perp U e_j\|$", ylim=(1e-12, 1))
@@ -90,13 +101,23 @@ def lambda_window(axes: object, lams: np.ndarray, outcomes: Mapping[str, Sequenc
     :math:`\lambda_{kill}` (``kill_bounds[name]``) dashed."""
     left, right = check_axes_sequence("axes", axes, 2)
     outcomes = check_mapping("outcomes", outcomes)
-    lams = np.asarray(lams, dtype=np.float64)
+    if len(outcomes) > len(DESIGN_COLOURS):
+        raise ValueError(f"outcomes may hold at most {len(DESIGN_COLOURS)} designs, got "
+                         f"{len(outcomes)}")
+    lams = check_vector("lams", lams, minimum=0.0)
+    kill_bounds = check_mapping("kill_bounds", kill_bounds)
     rank = check_int("rank", rank, minimum=1)
-    for (name, runs), colour in zip(outcomes.items(), DESIGN_COLOURS, strict=False):
+    for name, runs in outcomes.items():
+        runs = check_sequence(f"outcomes[{name!r}]", runs, ExactRankTime)
         if len(runs) != lams.size:
             raise ValueError(f"outcomes[{name!r}] must hold one result per lambda "
                              f"({lams.size}), got {len(runs)}")
-        kill = check_float(f"kill_bounds[{name!r}]", kill_bounds[name], minimum=0.0)
+        if name not in kill_bounds:
+            raise ValueError(f"kill_bounds must have a bound for every design of outcomes, "
+                             f"missing {name!r}")
+        check_float(f"kill_bounds[{name!r}]", kill_bounds[name], minimum=0.0)
+    for (name, runs), colour in zip(outcomes.items(), DESIGN_COLOURS, strict=False):
+        kill = kill_bounds[name]
         reached = [i for i, run in enumerate(runs) if run.prunable_from is not None]
         left.semilogx(lams, [run.kept for run in runs], "o-", color=colour, label=name)
         right.loglog(lams[reached], [runs[i].prunable_from for i in reached], "o-",
@@ -122,7 +143,7 @@ def neuron_norms(ax: Axes, norms_by_label: Mapping[str, np.ndarray], threshold: 
     floor = check_float("floor", floor, minimum=0.0, strict=True)
     k = 0
     for (label, norms), marker in zip(norms_by_label.items(), "os^v", strict=False):
-        ordered = np.sort(check_norms(f"norms_by_label[{label!r}]", norms))[::-1]
+        ordered = np.sort(check_vector(f"norms_by_label[{label!r}]", norms, minimum=0.0))[::-1]
         k = ordered.size
         ax.semilogy(np.arange(1, k + 1), np.maximum(ordered, floor), marker + "-", label=label)
     ax.axhline(threshold, color="grey", linestyle=":", label=r"threshold $\tau$")
@@ -139,10 +160,7 @@ def excess_error_by_stage(ax: Axes, comparisons: Sequence[PruningComparison],
     thin line per seed and the geometric mean bold, with and without the regulariser; the
     least-squares level :math:`\sigma^2 p/n` (``reference``) dotted."""
     ax = check_axes("ax", ax)
-    if not isinstance(comparisons, Sequence) or not comparisons or not all(
-            isinstance(run, PruningComparison) for run in comparisons):
-        raise TypeError("comparisons must be a non-empty list of "
-                        "lib.network_pruning.PruningComparison")
+    comparisons = check_sequence("comparisons", comparisons, PruningComparison)
     reference = check_float("reference", reference, minimum=0.0, strict=True)
     positions = np.arange(len(STAGES))
     for variant, offset, marker, colour in [("with", -0.08, "o", "C0"),

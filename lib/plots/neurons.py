@@ -9,26 +9,22 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from matplotlib.axes import Axes
 
-from lib._validation import check_bool, check_float, check_int
+from lib._validation import (
+    check_bool,
+    check_float,
+    check_int,
+    check_mapping,
+    check_sequence,
+    check_strings,
+    check_vector,
+)
 from lib.neuron_pruning import METHODS, PrunedRun
+from lib.plots._checks import check_axes
 from lib.two_layer import HOMOGENEITY, TwoLayerNetwork
 
 #: Colour and marker of each pruning method.
 METHOD_STYLE = {"group lasso": ("C0", "o"), "magnitude": ("C1", "s"), "random": ("C2", "^"),
                 "eigen": ("C3", "D")}
-
-
-def _check_axes(name: str, ax: object) -> Axes:
-    if not isinstance(ax, Axes):
-        raise TypeError(f"{name} must be matplotlib Axes, got {type(ax).__name__}")
-    return ax
-
-
-def _check_networks(networks: object) -> list[TwoLayerNetwork]:
-    if not isinstance(networks, Sequence) or not networks or not all(
-            isinstance(network, TwoLayerNetwork) for network in networks):
-        raise TypeError("networks must be a non-empty sequence of TwoLayerNetwork")
-    return list(networks)
 
 
 def neuron_norm_strip(ax: Axes, networks: Sequence[TwoLayerNetwork], labels: Sequence[str],
@@ -37,13 +33,15 @@ def neuron_norm_strip(ax: Axes, networks: Sequence[TwoLayerNetwork], labels: Seq
     scale, norms below ``floor`` drawn at ``floor``), the threshold as a dashed line, and the
     band between the largest norm at or below it and the smallest norm above it shaded: an
     empty band that contains the threshold is what makes the threshold prune cleanly."""
-    ax = _check_axes("ax", ax)
-    networks = _check_networks(networks)
+    ax = check_axes("ax", ax)
+    networks = check_sequence("networks", networks, TwoLayerNetwork)
+    labels = check_strings("labels", labels)
     if len(labels) != len(networks):
         raise ValueError(f"labels must have one entry per network ({len(networks)}), got "
                          f"{len(labels)}")
     threshold = check_float("threshold", threshold, minimum=0.0, strict=True)
     floor = check_float("floor", floor, minimum=0.0, strict=True)
+    legend = check_bool("legend", legend)
     norms = [network.group_norms() for network in networks]
     for position, values in enumerate(norms):
         offsets = np.linspace(-0.2, 0.2, values.size)
@@ -58,7 +56,7 @@ def neuron_norm_strip(ax: Axes, networks: Sequence[TwoLayerNetwork], labels: Seq
     ax.set_yscale("log")
     ax.set_xticks(range(len(networks)), labels)
     ax.set_ylabel(r"neuron norm $\|(w_j, a_j)\|$")
-    if check_bool("legend", legend):
+    if legend:
         ax.legend(loc="lower left", bbox_to_anchor=(1.0, 0.0))
     return ax
 
@@ -69,13 +67,9 @@ def error_against_kept(ax: Axes, runs: Sequence[PrunedRun], unpruned: Sequence[f
     (runs of several seeds overlaid), a line through the median of each method at each count,
     and the unpruned networks (``width`` neurons) as a grey band from the smallest to the
     largest of ``unpruned``."""
-    ax = _check_axes("ax", ax)
-    if not runs or not all(isinstance(run, PrunedRun) for run in runs):
-        raise TypeError("runs must be a non-empty sequence of PrunedRun")
-    unpruned = np.asarray(unpruned, dtype=np.float64)
-    if unpruned.ndim != 1 or unpruned.size == 0 or not np.all(unpruned > 0):
-        raise ValueError(f"unpruned must be a non-empty 1-D sequence of positive errors, got "
-                         f"{unpruned!r}")
+    ax = check_axes("ax", ax)
+    runs = check_sequence("runs", runs, PrunedRun)
+    unpruned = check_vector("unpruned", unpruned, minimum=0.0, strict=True)
     width = check_int("width", width, minimum=1)
     for method in METHODS:
         chosen = [run for run in runs if run.method == method]
@@ -103,11 +97,10 @@ def layer_balance(ax: Axes, networks: Mapping[str, Sequence[TwoLayerNetwork]],
     network (log-log; one colour per key of ``networks``, a label for its sequence of
     networks), with the diagonal where a stationary point of the regularised objective puts
     them."""
-    ax = _check_axes("ax", ax)
-    if not isinstance(networks, Mapping) or not networks:
-        raise TypeError("networks must be a non-empty mapping from labels to sequences of "
-                        "TwoLayerNetwork")
-    groups = {label: _check_networks(group) for label, group in networks.items()}
+    ax = check_axes("ax", ax)
+    check_mapping("networks", networks)
+    groups = {label: check_sequence(f"networks[{label!r}]", group, TwoLayerNetwork)
+              for label, group in networks.items()}
     threshold = check_float("threshold", threshold, minimum=0.0)
     smallest, largest = np.inf, 0.0
     for index, (label, group) in enumerate(groups.items()):

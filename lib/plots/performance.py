@@ -9,6 +9,9 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
+from lib._validation import check_items, check_strings
+from lib.plots._checks import check_axes_sequence
+
 #: Bar colour of each kind of implementation (any other implementation is hand-written).
 IMPLEMENTATION_COLOURS = {"lib": "tab:blue", "hand-written": "tab:orange",
                           "jax.jit": "tab:green", "floor": "tab:grey"}
@@ -43,12 +46,17 @@ def gradient_times(axes: Sequence[Axes] | np.ndarray, rows: Sequence[object],
     numpy.ndarray of Axes
         The axes, flattened.
     """
-    flat = np.asarray(axes, dtype=object).ravel()
-    if flat.size == 0 or not all(isinstance(ax, Axes) for ax in flat):
-        raise TypeError("axes must be a non-empty sequence of matplotlib Axes")
-    if isinstance(cases, str) or len(cases) != flat.size:
-        raise ValueError(f"cases must be a sequence of {flat.size} case names (one per axes), "
-                         f"got {cases!r}")
+    flat = np.asarray(check_axes_sequence("axes", axes, None), dtype=object)
+    cases = check_strings("cases", cases)
+    if len(cases) != flat.size:
+        raise ValueError(f"cases must hold {flat.size} case names (one per axes), got {cases!r}")
+    rows = check_items("rows", rows)
+    if not rows:
+        raise ValueError("rows must not be empty")
+    for i, row in enumerate(rows):
+        if not all(hasattr(row, field) for field in ("case", "implementation", "seconds")):
+            raise TypeError(f"rows[{i}] must have the attributes case, implementation and "
+                            f"seconds (a benchmark row), got {row!r}")
     for ax, case in zip(flat, cases, strict=True):
         measured = [row for row in rows if row.case == case and row.seconds is not None]
         if not measured:

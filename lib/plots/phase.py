@@ -17,7 +17,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from lib._validation import check_frame
-from lib.plots.style import check_axes
+from lib.plots._checks import check_axes, check_axes_sequence
 
 #: Colour and line style of the i-th boundary curve: light on the dark end of viridis.
 _CURVE_STYLES = (("white", "-"), ("tab:red", "--"), ("tab:orange", "-."), ("black", ":"),
@@ -97,7 +97,7 @@ def phase_heatmap(ax: Axes, summary: pd.DataFrame, x: str, y: str, value: str, *
     label : str, optional
         Colour-bar label; default ``value``.
     """
-    ax = check_axes("ax", ax, 1)[0]
+    ax = check_axes("ax", ax)
     for name, column in (("x", x), ("y", y), ("value", value)):
         if not isinstance(column, str):
             raise TypeError(f"{name} must be a column name, got {column!r}")
@@ -122,7 +122,7 @@ def phase_heatmap(ax: Axes, summary: pd.DataFrame, x: str, y: str, value: str, *
 def boundary_curves(ax: Axes, curves: Mapping[str, tuple[Any, Any]]) -> Axes:
     """Draw each curve ``label -> (x values, y values)`` of ``curves`` on ``ax`` in its own
     colour and line style, labelled for a legend (chapter 10), keeping the axes' limits."""
-    ax = check_axes("ax", ax, 1)[0]
+    ax = check_axes("ax", ax)
     checked = _check_curves(curves)
     limits = ax.get_xlim(), ax.get_ylim()
     for (label, (xs, ys)), (color, style) in zip(checked.items(), _CURVE_STYLES, strict=False):
@@ -140,7 +140,7 @@ def regularization_phase_diagram(axes: Sequence[Axes], summary: pd.DataFrame,
     :math:`\sigma\sqrt{p/n}`, the median steps until the kept set settles (:data:`PANELS`),
     each with the boundary ``curves`` drawn on it and one legend below the figure.
     """
-    axes = check_axes("axes", axes, len(PANELS))
+    axes = check_axes_sequence("axes", axes, len(PANELS))
     summary = _check_summary("summary", summary, [x, y, *(panel[0] for panel in PANELS)])
     _check_curves(curves)
     for ax, (value, label, limits, cmap) in zip(axes, PANELS, strict=True):
@@ -159,7 +159,7 @@ def noise_phase_diagram(ax: Axes, summary: pd.DataFrame, curves: Mapping[str, tu
     r"""The fraction of seeds keeping exactly r columns over the :math:`(\sigma, \lambda)` grid
     (chapter 10; linear in :math:`\sigma`, logarithmic in :math:`\lambda`), with the noise bounds
     ``curves`` drawn on it and a legend below the axes."""
-    ax = check_axes("ax", ax, 1)[0]
+    ax = check_axes("ax", ax)
     phase_heatmap(ax, summary, x, y, "exact_fraction", log_x=False, limits=(0.0, 1.0),
                   label=PANELS[0][1])
     boundary_curves(ax, curves)

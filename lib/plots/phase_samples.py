@@ -11,8 +11,8 @@ from collections.abc import Mapping
 import numpy as np
 from matplotlib.axes import Axes
 
-from lib._validation import check_vector
-from lib.plots._checks import check_axes, check_mapping
+from lib._validation import check_mapping, check_vector
+from lib.plots._checks import check_axes
 from lib.prune_budget import BudgetRule
 
 #: One colour per width k, in increasing k (over-parameterised gradient descent).

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.axes import Axes
 
-from lib._validation import check_float
-from lib.plots.style import check_axes
+from lib._validation import check_float, check_vector
+from lib.plots._checks import check_axes_sequence
 
 
 def column_norm_separation(axes: Sequence[Axes], norms: np.ndarray, threshold: float, *,
@@ -37,11 +37,8 @@ def column_norm_separation(axes: Sequence[Axes], norms: np.ndarray, threshold: f
     -------
     The two axes.
     """
-    ax_full, ax_zoom = check_axes("axes", axes, 2)
-    norms = np.asarray(norms, dtype=float)
-    if norms.ndim != 1 or not np.all(np.isfinite(norms)) or not np.all(norms > 0):
-        raise ValueError(f"norms must be a 1-D array of positive finite column norms, got "
-                         f"shape {norms.shape}")
+    ax_full, ax_zoom = check_axes_sequence("axes", axes, 2)
+    norms = check_vector("norms", norms, minimum=0.0, strict=True)
     threshold = check_float("threshold", threshold, minimum=0.0, strict=True)
     bound = check_float("bound", bound, minimum=0.0, strict=True)
     predicted_norm = check_float("predicted_norm", predicted_norm, minimum=0.0, strict=True)

@@ -8,6 +8,9 @@ from collections.abc import Mapping
 import numpy as np
 from matplotlib.axes import Axes
 
+from lib._validation import check_choice, check_float, check_mapping, check_matrix, check_vector
+from lib.plots._checks import check_axes
+
 #: Colour of each sensing kind in the setup chapter's figures.
 KIND_COLOURS = {"gaussian": "tab:blue", "rank_one": "tab:orange"}
 
@@ -35,22 +38,21 @@ def concentration(ax: Axes, sizes: np.ndarray, deviations: Mapping[str, np.ndarr
     Axes
         ``ax``.
     """
-    if not isinstance(ax, Axes):
-        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
-    sizes = np.asarray(sizes)
-    if sizes.ndim != 1 or sizes.size < 2 or np.any(sizes <= 0):
-        raise ValueError(f"sizes must be a 1-D array of at least 2 positive values, got {sizes!r}")
-    if not deviations or set(deviations) - set(KIND_COLOURS):
-        raise ValueError(f"deviations must map kinds among {tuple(KIND_COLOURS)} to arrays, got "
-                         f"keys {tuple(deviations)}")
-    if set(slopes) != set(deviations):
+    check_axes("ax", ax)
+    sizes = check_vector("sizes", sizes, minimum=0.0, strict=True, min_length=2)
+    deviations = {check_choice("a key of deviations", kind, tuple(KIND_COLOURS)): values
+                  for kind, values in check_mapping("deviations", deviations).items()}
+    if set(check_mapping("slopes", slopes)) != set(deviations):
         raise ValueError(f"slopes must have the keys of deviations {tuple(deviations)}, got "
                          f"{tuple(slopes)}")
+    slopes = {kind: check_float(f"slopes[{kind!r}]", slope) for kind, slope in slopes.items()}
     for kind, values in deviations.items():
-        values = np.asarray(values)
-        if values.ndim != 2 or values.shape[1] != sizes.size:
+        values = check_matrix(f"deviations[{kind!r}]", values)
+        if values.shape[1] != sizes.size:
             raise ValueError(f"deviations[{kind!r}] must have shape (seeds, {sizes.size}), got "
                              f"{values.shape}")
+    for kind, values in deviations.items():
+        values = np.asarray(values, dtype=np.float64)
         low, high = np.percentile(values, [10, 90], axis=0)
         ax.fill_between(sizes, low, high, color=KIND_COLOURS[kind], alpha=0.2)
         ax.loglog(sizes, values.mean(axis=0), "o-", color=KIND_COLOURS[kind], markersize=3.5,

@@ -72,13 +72,3 @@ def figure(ncols: int = 1, nrows: int = 1, *, height: float | None = None,
     return plt.subplots(nrows, ncols, figsize=(WIDTH, height), dpi=DPI, layout="constrained",
                         sharex=sharex, sharey=sharey)
 
-
-def check_axes(name: str, axes: object, count: int) -> list[Axes]:
-    """Return ``axes`` (one Axes or a sequence or array of them) as a list of ``count`` Axes,
-    or raise a TypeError naming ``name``: the argument check of every plotting function."""
-    items = [axes] if isinstance(axes, Axes) else list(np.ravel(np.asarray(axes, dtype=object)))
-    if len(items) != count or not all(isinstance(ax, Axes) for ax in items):
-        kinds = sorted({type(item).__name__ for item in items})
-        raise TypeError(f"{name} must be {count} matplotlib Axes, got {len(items)} item(s) of "
-                        f"type {', '.join(kinds) or 'none'}")
-    return items

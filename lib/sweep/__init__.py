@@ -27,7 +27,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from lib._validation import check_bool, check_int
+from lib._validation import (
+    check_bool,
+    check_choice,
+    check_instance,
+    check_int,
+    check_optional_string,
+    check_path,
+)
 from lib.runtime import available_cores
 from lib.sweep import engine
 from lib.sweep.spec import Cell, Spec, read_spec
@@ -47,6 +54,8 @@ class SweepReport:
 
 def run_cell(task: str, cell: Cell) -> dict[str, Any]:
     """The metrics of one run: ``TASKS[task].function(cell.seed, **cell.arguments)``."""
+    task = check_choice("task", task, tuple(TASKS))
+    check_instance("cell", cell, Cell)
     return TASKS[task].function(cell.seed, **cell.arguments)
 
 
@@ -76,9 +85,8 @@ def run(spec: Spec | Mapping[str, Any] | str | os.PathLike[str], store: str | os
     SweepReport
     """
     spec = read_spec(spec)
-    if scheduler is not None and not isinstance(scheduler, str):
-        raise TypeError(f"scheduler must be an address such as 'tcp://127.0.0.1:8786', got "
-                        f"{scheduler!r}")
+    check_path("store", store, "directory path")
+    scheduler = check_optional_string("scheduler", scheduler)
     if scheduler is not None and workers is not None:
         raise ValueError(f"workers={workers!r} sizes the local cluster; with scheduler="
                          f"{scheduler!r} the cluster's own workers run the sweep")

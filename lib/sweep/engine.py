@@ -20,6 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
+from lib._validation import (
+    check_bool,
+    check_callable,
+    check_int,
+    check_items,
+    check_optional_string,
+)
+
 if TYPE_CHECKING:
     from distributed import Client
 
@@ -116,6 +124,13 @@ def map_unordered(function: Callable[[Any], Any], items: Sequence[Any],
     KeyboardInterrupt
         Re-raised after cancelling the calls (and shutting down the local cluster).
     """
+    check_callable("function", function)
+    items = check_items("items", items)
+    check_callable("on_result", on_result)
+    scheduler = check_optional_string("scheduler", scheduler)
+    workers = check_int("workers", workers, minimum=1)
+    progress = check_bool("progress", progress)
+    description = check_optional_string("description", description)
     if not items:
         return
     from distributed import as_completed

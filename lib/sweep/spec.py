@@ -79,12 +79,12 @@ def _parameter(task: str, field: str, name: object) -> Any:
     return parameters[name]
 
 
-def read_spec(source: Spec | Mapping[str, Any] | str | os.PathLike[str]) -> Spec:
+def read_spec(spec: Spec | Mapping[str, Any] | str | os.PathLike[str]) -> Spec:
     """Validate a sweep specification.
 
     Parameters
     ----------
-    source : Spec, mapping, or path of a TOML file
+    spec : Spec, mapping, or path of a TOML file
         ``task`` (a name in :data:`lib.sweep.TASKS`), ``seeds`` (distinct non-negative
         integers), ``fixed`` (a table of arguments) and ``grid`` (a table of non-empty lists of
         distinct values, at least one list). Each argument of the task appears in at most one
@@ -96,8 +96,9 @@ def read_spec(source: Spec | Mapping[str, Any] | str | os.PathLike[str]) -> Spec
         Values converted to the parameters' kinds (an integer given for a float becomes a
         float), so that equal specs have equal cells and keys.
     """
-    if isinstance(source, Spec):
-        return source
+    if isinstance(spec, Spec):
+        return spec
+    source = spec
     if isinstance(source, str | os.PathLike):
         path = Path(source)
         try:

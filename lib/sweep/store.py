@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lib._validation import check_instance, check_mapping, check_path
 from lib.sweep.spec import Cell, Spec
 
 if TYPE_CHECKING:
@@ -87,6 +88,7 @@ def _run_files(store: Path) -> list[Path]:
 
 def done_keys(store: Path) -> set[str]:
     """Keys of the runs in the store."""
+    store = check_path("store", store, "directory path")
     keys = {path.stem for path in _run_files(store)}
     if _compacted(store).exists():
         import pyarrow.parquet as pq
@@ -102,9 +104,8 @@ def open_store(store: str | os.PathLike[str], spec: Spec) -> Path:
     Raises ``ValueError`` naming the first field (``task``, ``fixed.<name>``, ``grid``) on which
     the spec and the store disagree, before writing anything.
     """
-    if not isinstance(store, str | os.PathLike):
-        raise TypeError(f"store must be a path, got {store!r}")
-    store = Path(store)
+    store = check_path("store", store, "directory path")
+    check_instance("spec", spec, Spec)
     wanted = _manifest(spec)
     if (store / "manifest.json").exists():
         recorded = _read_manifest(store)
@@ -132,6 +133,9 @@ def open_store(store: str | os.PathLike[str], spec: Spec) -> Path:
 
 def append(store: Path, cell: Cell, metrics: dict[str, Any]) -> None:
     """Write the row of a finished run: its arguments, seed and metrics."""
+    store = check_path("store", store, "directory path")
+    check_instance("cell", cell, Cell)
+    metrics = check_mapping("metrics", metrics)
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -144,11 +148,9 @@ def append(store: Path, cell: Cell, metrics: dict[str, Any]) -> None:
 def load(store: str | os.PathLike[str]) -> pd.DataFrame:
     """All runs in a store, one row per (grid point, seed): the task's arguments, ``seed`` and
     the metrics, sorted by the grid parameters and the seed (not by completion order)."""
-    if not isinstance(store, str | os.PathLike):
-        raise TypeError(f"store must be a path, got {store!r}")
+    store = check_path("store", store, "directory path")
     import pandas as pd
 
-    store = Path(store)
     manifest = _read_manifest(store)
     table = _keyed_rows(store)
     if table is None:
@@ -182,11 +184,9 @@ def compact(store: str | os.PathLike[str]) -> int:
     The new ``runs.parquet`` replaces the old one atomically before any per-run file is
     deleted, so interrupting this loses nothing (a run left in both places is read once).
     """
-    if not isinstance(store, str | os.PathLike):
-        raise TypeError(f"store must be a path, got {store!r}")
+    store = check_path("store", store, "directory path")
     import pyarrow.parquet as pq
 
-    store = Path(store)
     _read_manifest(store)
     files = _run_files(store)
     table = _keyed_rows(store)
@@ -200,9 +200,7 @@ def compact(store: str | os.PathLike[str]) -> int:
 
 def status(store: str | os.PathLike[str]) -> StoreStatus:
     """How many runs of the latest spec run on ``store`` are done, out of how many."""
-    if not isinstance(store, str | os.PathLike):
-        raise TypeError(f"store must be a path, got {store!r}")
-    store = Path(store)
+    store = check_path("store", store, "directory path")
     manifest = _read_manifest(store)
     spec = Spec(manifest["task"], tuple(manifest["seeds"]), manifest["fixed"],
                 {name: tuple(values) for name, values in manifest["grid"].items()})

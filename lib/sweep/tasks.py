@@ -70,6 +70,28 @@ def _error_of(U: np.ndarray, U_star: np.ndarray) -> float:
     return recovery_error(U if U.shape[1] else np.zeros((U.shape[0], 1)), U_star)
 
 
+def _checked_arguments(task: Task, arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """``arguments`` checked by the task's parameters (each named as the caller wrote it)."""
+    unknown = [name for name in arguments if name not in task.parameters]
+    if unknown:
+        raise TypeError(f"{unknown[0]} is not a parameter of the task {task.name!r}; allowed: "
+                        f"{', '.join(task.parameters)}")
+    missing = [name for name, parameter in task.parameters.items()
+               if parameter.required and name not in arguments]
+    if missing:
+        raise TypeError(f"{missing[0]} is a required parameter of the task {task.name!r}")
+    return {name: task.parameters[name].check(name, value) for name, value in arguments.items()}
+
+
+def seeded_problem(seed: int, **problem: Any) -> tuple[Problem, np.random.Generator]:
+    """The problem of a run and the generator of its start, by the seed convention of every
+    task (the first and second child of ``numpy.random.SeedSequence(seed)``); ``problem`` holds
+    the arguments of :func:`lib.make_problem` (sample-size chapter)."""
+    problem_seed, init_seed = np.random.SeedSequence(seed).spawn(2)
+    prob = make_problem(**problem, seed=np.random.default_rng(problem_seed))
+    return prob, np.random.default_rng(init_seed)
+
+
 def run_train_prune_finetune(seed: int, **parameters: Any) -> dict[str, Any]:
     r"""One run of :func:`lib.train_prune_finetune` on a fresh :func:`lib.make_problem`.
 
@@ -94,20 +116,21 @@ def run_train_prune_finetune(seed: int, **parameters: Any) -> dict[str, Any]:
     - ``wall_seconds``: time of the whole run, problem construction included (the only metric
       that depends on the machine).
     """
+    seed = check_int("seed", seed, minimum=0)
+    parameters = _checked_arguments(TASKS["train_prune_finetune"], parameters)
     if ("lam" in parameters) == ("lam_ratio" in parameters):
         raise ValueError("give exactly one of lam and lam_ratio (lambda as a multiple of "
                          "lambda_low = 2 sqrt(beta) s_r), got "
                          f"{sorted(set(parameters) & {'lam', 'lam_ratio'}) or 'neither'}")
     start = time.perf_counter()
-    problem_seed, init_seed = np.random.SeedSequence(seed).spawn(2)
-    problem_arguments = {name: parameters.pop(name) for name in _PROBLEM_PARAMETERS
-                         if name in parameters}
-    prob = make_problem(**problem_arguments, seed=np.random.default_rng(problem_seed))
+    prob, init_rng = seeded_problem(seed, **{name: parameters.pop(name)
+                                             for name in _PROBLEM_PARAMETERS
+                                             if name in parameters})
     if "lam_ratio" in parameters:
         parameters["lam"] = parameters.pop("lam_ratio") * lambda_bounds(
             prob.singular_values**2, parameters["beta"],
             penalty=parameters.get("penalty", "ratio"), sensing=prob.sensing).all_grow
-    out = train_prune_finetune(prob, **parameters, seed=np.random.default_rng(init_seed))
+    out = train_prune_finetune(prob, **parameters, seed=init_rng)
     tuned = out.fine_tune
     history = out.train.history
     kept_mask = np.zeros(history.column_norms.shape[1], dtype=bool)
@@ -125,15 +148,6 @@ def run_train_prune_finetune(seed: int, **parameters: Any) -> dict[str, Any]:
         "settled_iteration": settled,
         "wall_seconds": time.perf_counter() - start,
     }
-
-
-def seeded_problem(seed: int, **problem: Any) -> tuple[Problem, np.random.Generator]:
-    """The problem of a run and the generator of its start, by the seed convention of every
-    task (the first and second child of ``numpy.random.SeedSequence(seed)``); ``problem`` holds
-    the arguments of :func:`lib.make_problem` (sample-size chapter)."""
-    problem_seed, init_seed = np.random.SeedSequence(seed).spawn(2)
-    prob = make_problem(**problem, seed=np.random.default_rng(problem_seed))
-    return prob, np.random.default_rng(init_seed)
 
 
 def run_overparameterized_gd(seed: int, *, k: int, iterations: int, init_scale: float = 1e-3,
@@ -159,8 +173,16 @@ def run_overparameterized_gd(seed: int, *, k: int, iterations: int, init_scale: 
       at :math:`U_0`);
     - ``wall_seconds``: time of the whole run (the only machine-dependent metric).
     """
+    seed = check_int("seed", seed, minimum=0)
+    checked = _checked_arguments(TASKS["overparameterized_gd"],
+                                 {"k": k, "iterations": iterations, "init_scale": init_scale,
+                                  "record_every": record_every, **problem,
+                                  **({} if step is None else {"step": step})})
+    k, iterations, init_scale, record_every = (checked.pop(name) for name in
+                                               ("k", "iterations", "init_scale", "record_every"))
+    step = checked.pop("step", None)
     start = time.perf_counter()
-    prob, init_rng = seeded_problem(seed, **problem)
+    prob, init_rng = seeded_problem(seed, **checked)
     U0 = init_scale * init_rng.standard_normal((prob.d, k))
     loss = Objective(prob)
     eta = suggest_step(loss, U0) if step is None else step
