@@ -12,9 +12,9 @@ grow like :math:`1/(\eta s_r) \propto \kappa^2`: :class:`BudgetRule` is the powe
 :math:`t(\kappa) = C\kappa^a` fitted to measured steps, and the chapter checks both the
 exponent and the rule's predictions at values of :math:`\kappa` it was not fitted on.
 
-:func:`noise_top_eigenvalue` measures what can stop pruning altogether: the largest eigenvalue
-of the noise part of the residual, which supports spurious columns once it exceeds what the
-penalty charges a small column, :math:`\lambda w(0)/4`.
+:func:`supporting_eigenvalue` is what can stop pruning altogether: the top eigenvalue of the
+noise part of the residual (:func:`lib.phase_boundaries.noise_eigenvalue`) supports spurious
+columns once it exceeds what the penalty charges a small column, :math:`\lambda w(0)/4`.
 """
 
 from __future__ import annotations
@@ -24,8 +24,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from lib._validation import check_choice, check_float
-from lib.operators import GaussianOperator
-from lib.problem import Problem
 from lib.regularizer import PENALTIES, column_weight
 
 
@@ -77,36 +75,6 @@ def fit_budget_rule(kappa: object, steps: object) -> BudgetRule:
     return BudgetRule(constant=float(np.exp(intercept)), exponent=float(exponent))
 
 
-def noise_top_eigenvalue(prob: Problem) -> float:
-    r"""Largest eigenvalue of the noise part of the empirical residual operator,
-
-    .. math:: \lambda_{\max}(E), \qquad E = \frac1n \sum_i \big(y_i - \langle A_i,
-              M^*\rangle\big) A_i ,
-
-    for Gaussian sensing (conditioning chapter). At :math:`U = U^*` the gradient of the loss
-    along a column :math:`u` is :math:`-4Eu`, so a column in the top eigenvector of E grows
-    as long as :math:`4\lambda_{\max}(E) > \lambda w(\|u\|^2)`; for
-    :math:`A_i = (G_i + G_i^\top)/2` and i.i.d. noise of variance :math:`\sigma^2`,
-    :math:`\lambda_{\max}(E) \approx \sigma\sqrt{2d/n}` (the edge of a Wigner semicircle).
-    """
-    if not isinstance(prob, Problem):
-        raise TypeError(f"prob must be a lib.Problem, got {type(prob).__name__}")
-    if not isinstance(prob.operator, GaussianOperator):
-        raise ValueError(f"prob.sensing must be 'gaussian', got {prob.sensing!r}")
-    operator = prob.operator
-    noise = operator.y - operator.measure(prob.M_star)
-    return float(np.linalg.eigvalsh(operator.adjoint(noise) / prob.n)[-1])
-
-
-def wigner_edge(d: int, n: int, sigma: float) -> float:
-    r""":math:`\sigma\sqrt{2d/n}`, the typical :func:`noise_top_eigenvalue` for large d
-    (conditioning chapter)."""
-    sigma = check_float("sigma", sigma, minimum=0.0)
-    d = check_float("d", d, minimum=1.0)
-    n = check_float("n", n, minimum=1.0)
-    return sigma * float(np.sqrt(2.0 * d / n))
-
-
 def supporting_eigenvalue(lam: float, beta: float, column_norm: float, *,
                           penalty: str = "ratio") -> float:
     r"""The residual eigenvalue :math:`\lambda\,w(x^2)/4` that holds a column of norm
@@ -117,7 +85,8 @@ def supporting_eigenvalue(lam: float, beta: float, column_norm: float, *,
     eigenvector of R with eigenvalue :math:`\rho` grows while :math:`4\rho > \lambda w(x^2)`.
     At :math:`x = 0` this is :math:`\lambda/(2\sqrt\beta)` (ratio smoothing); at the pruning
     threshold :math:`x = \tau = \sqrt\beta/2` it is :math:`0.80` times that. Noise whose
-    :func:`noise_top_eigenvalue` exceeds it can hold a spurious column above the threshold.
+    :func:`lib.phase_boundaries.noise_eigenvalue` exceeds it can hold a spurious column above
+    the threshold.
     """
     lam = check_float("lam", lam, minimum=0.0)
     beta = check_float("beta", beta, minimum=0.0, strict=True)

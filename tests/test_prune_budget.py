@@ -33,28 +33,6 @@ def test_steps_refuses_kappa_below_one() -> None:
         prune_budget.BudgetRule(100.0, 2.0).steps([0.9])
 
 
-def test_noise_top_eigenvalue_is_that_of_the_dense_sum_and_near_the_wigner_edge() -> None:
-    prob = lib.make_problem(30, 2, 3000, sigma=0.2, seed=0)
-    operator = prob.operator
-    noise = operator.y - operator.measure(prob.M_star)
-    packed = operator.packed
-    upper = np.triu_indices(prob.d)
-    dense = np.zeros((prob.d, prob.d))
-    dense[upper] = noise @ packed / prob.n
-    dense = (dense + dense.T) / 2          # off-diagonal entries are packed twice
-    measured = prune_budget.noise_top_eigenvalue(prob)
-    assert measured == pytest.approx(np.linalg.eigvalsh(dense)[-1], rel=1e-10)
-    assert measured == pytest.approx(prune_budget.wigner_edge(30, 3000, 0.2), rel=0.25)
-
-
-def test_noise_top_eigenvalue_vanishes_without_noise_and_needs_gaussian_sensing() -> None:
-    assert abs(prune_budget.noise_top_eigenvalue(lib.make_problem(8, 2, 200, seed=1))) < 1e-12
-    with pytest.raises(ValueError, match=r"prob\.sensing"):
-        prune_budget.noise_top_eigenvalue(lib.make_problem(8, 2, 1, sensing="population"))
-    with pytest.raises(TypeError, match="prob"):
-        prune_budget.noise_top_eigenvalue("problem")
-
-
 def test_supporting_eigenvalue_at_zero_and_at_the_threshold() -> None:
     lam, beta = 0.015, 2e-3
     at_zero = prune_budget.supporting_eigenvalue(lam, beta, 0.0)
