@@ -31,8 +31,8 @@ count, wait policy, the fork guard; data of at most :data:`lib.runtime.THREAD_BY
 the calling thread).
 
 The kernels below (:func:`chunk_range`, :func:`parallel_chunks`, :func:`pack_gram`,
-:func:`weighted_chunk_sum`, :func:`symmetric_times`, :func:`gradient_kernel`) are compiled
-by Numba on first use (:func:`lib.runtime.kernel`).
+:func:`weighted_chunk_sum`, :func:`symmetric_times`, :func:`serial_gradient`,
+:func:`parallel_gradient`) are compiled by Numba on first use (:func:`lib.runtime.kernel`).
 Only :func:`pack_gram` and :func:`chunk_range` use ``fastmath`` reassociation (within a row the
 products are summed in SIMD lanes, so the last bits differ from NumPy's order, by a relative
 1e-16 in float64); the rest is plain IEEE, and every output entry is computed by the same code
@@ -156,8 +156,12 @@ def fused_gradient(packed: np.ndarray, U: np.ndarray, y: np.ndarray, weight: np.
     m = np.empty((1, width), dtype=packed.dtype)
     g = np.empty(width)
     G = np.empty(U.shape)
-    gradient_kernel(packed, U, y, bounds, threads_for(packed.nbytes), weight, index, m, out,
-                    partial, coefficients, g, G)
+    parts = threads_for(packed.nbytes)
+    if parts == 1:
+        serial_gradient(packed, U, y, bounds, weight, index, m, out, partial, coefficients, g, G)
+    else:
+        parallel_gradient(packed, U, y, bounds, parts, weight, index, m, out, partial,
+                          coefficients, g, G)
     return out[0], G
 
 
@@ -295,15 +299,23 @@ def symmetric_times(g, index, U, G):
 
 
 @kernel()
-def gradient_kernel(P, U, y, bounds, parts, weight, index, m, out, partial, coefficients, g, G):
-    r"""A whole gradient: :math:`m = \mathrm{triu}(UU^\top)` packed, residuals ``out[0]``
-    :math:`= Pm - y`, :math:`g = w \odot P^\top \mathrm{res}`, :math:`G = \mathrm{sym}(g)\, U`.
-    Only the pass is shared out (to ``parts`` threads, one parallel region, when ``parts`` > 1):
-    the packing, the chunk sum and the product stay on the calling thread."""
+def serial_gradient(P, U, y, bounds, weight, index, m, out, partial, coefficients, g, G):
+    r"""A gradient on the calling thread: :math:`m = \mathrm{triu}(UU^\top)` packed, residuals
+    ``out[0]`` :math:`= Pm - y`, :math:`g = w \odot P^\top \mathrm{res}`,
+    :math:`G = \mathrm{sym}(g)\, U`. It calls no parallel kernel, so processes that only run
+    data of at most :data:`lib.runtime.THREAD_BYTES` never load OpenMP."""
     pack_gram(U, m[0])
-    if parts == 1:
-        chunk_range(P, m, y, bounds, 0, partial.shape[0], out, partial, coefficients)
-    else:
-        parallel_chunks(P, m, y, bounds, parts, out, partial, coefficients)
+    chunk_range(P, m, y, bounds, 0, partial.shape[0], out, partial, coefficients)
+    weighted_chunk_sum(partial, weight, g)
+    symmetric_times(g, index, U, G)
+
+
+@kernel()
+def parallel_gradient(P, U, y, bounds, parts, weight, index, m, out, partial, coefficients, g, G):
+    """:func:`serial_gradient` with the pass shared out to ``parts`` threads in one parallel
+    region (:func:`parallel_chunks`); the packing, the chunk sum and the product stay on the
+    calling thread (a region costs a sleeping thread's wake-up)."""
+    pack_gram(U, m[0])
+    parallel_chunks(P, m, y, bounds, parts, out, partial, coefficients)
     weighted_chunk_sum(partial, weight, g)
     symmetric_times(g, index, U, G)
