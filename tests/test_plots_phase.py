@@ -55,7 +55,7 @@ def test_every_figure_draws_onto_the_axes_it_is_given() -> None:
     (lambda ax, axes: phase.phase_heatmap(ax, _summary(), "beta", "lam_ratio", "nothing"),
      ValueError, "nothing"),
     (lambda ax, axes: phase.phase_heatmap(ax, _summary(), "beta", 3, "settled"), TypeError,
-     "y must be a column name"),
+     "y must be a string"),
     (lambda ax, axes: phase.phase_heatmap(ax, pd.concat([_summary()] * 2), "beta", "lam_ratio",
                                           "settled"), ValueError, "one row per"),
     (lambda ax, axes: phase.phase_heatmap(ax, _summary(), "beta", "lam_ratio", "settled",
@@ -70,7 +70,7 @@ def test_every_figure_draws_onto_the_axes_it_is_given() -> None:
      ValueError, "finite"),
     (lambda ax, axes: phase.boundary_curves(ax, {"a": (1.0, 2.0, 3.0)}), TypeError, "pair"),
     (lambda ax, axes: plots.regularization_phase_diagram(axes[:2], _summary(), CURVES),
-     TypeError, "axes"),
+     ValueError, "axes must hold 3"),
     (lambda ax, axes: plots.regularization_phase_diagram(axes, _summary().drop(
         columns="settled"), CURVES), ValueError, "settled"),
     (lambda ax, axes: plots.noise_phase_diagram(ax, _summary(), {"a": "b"}), TypeError,
