@@ -70,7 +70,7 @@ def test_every_figure_draws_onto_the_axes_it_is_given() -> None:
      ValueError, "finite"),
     (lambda ax, axes: phase.boundary_curves(ax, {"a": (1.0, 2.0, 3.0)}), TypeError, "pair"),
     (lambda ax, axes: plots.regularization_phase_diagram(axes[:2], _summary(), CURVES),
-     ValueError, "axes must hold 3"),
+     ValueError, "axes must hold 3 Axes"),
     (lambda ax, axes: plots.regularization_phase_diagram(axes, _summary().drop(
         columns="settled"), CURVES), ValueError, "settled"),
     (lambda ax, axes: plots.noise_phase_diagram(ax, _summary(), {"a": "b"}), TypeError,
