@@ -360,7 +360,7 @@ class _Run:
         if not math.isfinite(value) or value > self.limit:
             raise DivergenceError(iteration, self.last_finite, self.step, self.safe_step())
         self.last_finite = value
-        grad_norm = math.sqrt(squared_norm(grad))
+        grad_norm = math.sqrt(_squared_norm(grad))
         if self.recorder.due(iteration):
             self.recorder.record(iteration, value, grad_norm, U, self.obj.problem.U_star)
         if self.callback is not None:
@@ -524,23 +524,23 @@ def gradient_descent(obj: Objective, U0: np.ndarray, step: float, max_iter: int,
             if iteration == max_iter:
                 break
             run.save_if_due(iteration, U)
-            descend(U, grad, step)
+            _descend(U, grad, step)
         return run.finish(max_iter, U, "max_iter", False)
 
 
-def squared_norm(grad: np.ndarray) -> float:
+def _squared_norm(grad: np.ndarray) -> float:
     r""":math:`\|\nabla f\|_F^2` with the bits of ``np.add.reduce(grad * grad, axis=None)``
-    (NumPy's pairwise summation, :func:`pairwise_squares`), in one compiled call instead of
+    (NumPy's pairwise summation, :func:`_pairwise_squares`), in one compiled call instead of
     NumPy's reduction machinery (about 3 microseconds a step, a fifth of a small gradient;
     ``benchmarks/README.md``). Used by the optimisation loop; arrays that are not C-contiguous
     float64 go to NumPy."""
     if grad.dtype == np.float64 and grad.flags.c_contiguous:
-        return pairwise_squares(grad.reshape(-1), 0, grad.size)
+        return _pairwise_squares(grad.reshape(-1), 0, grad.size)
     return float(np.add.reduce(grad * grad, axis=None))
 
 
 @kernel(boundscheck=False)
-def pairwise_squares(a, first, n):
+def _pairwise_squares(a, first, n):
     r""":math:`\sum_i a_i^2` over ``a[first:first + n]`` in NumPy's pairwise order: below 8
     terms in sequence, up to 128 in eight interleaved sums combined as
     ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)) and the rest added in sequence, beyond
@@ -575,11 +575,11 @@ def pairwise_squares(a, first, n):
         return total
     half = n // 2
     half -= half % 8
-    return pairwise_squares(a, first, half) + pairwise_squares(a, first + half, n - half)
+    return _pairwise_squares(a, first, half) + _pairwise_squares(a, first + half, n - half)
 
 
 @kernel(boundscheck=False)
-def descend(U, grad, step):
+def _descend(U, grad, step):
     r"""The step :math:`U \leftarrow U - \eta\, \nabla f` in place, each entry rounded as
     NumPy's ``U -= step * grad`` rounds it (no fused multiply-add), in one compiled call."""
     for a in range(U.shape[0]):
@@ -652,7 +652,7 @@ def perturbed_gradient_descent(obj: Objective, U0: np.ndarray, step: float, max_
                 continue
             if iteration == max_iter:
                 break
-            descend(U, grad, step)
+            _descend(U, grad, step)
         return run.finish(max_iter, U, "max_iter", False, kicks)
 
 

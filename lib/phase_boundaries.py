@@ -40,13 +40,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import minimize_scalar
 
-from lib._validation import check_choice, check_float, check_int
+from lib._validation import check_choice, check_float, check_instance, check_int, check_matrix
 from lib.landscape import column_signal_fractions
 from lib.operators import GaussianOperator
 from lib.problem import Problem
 from lib.pruning import pruning_threshold
 from lib.regularizer import PENALTIES, column_weight
-from lib.theory import regularized_column_norms
+from lib.theory import _check_eigenvalues, regularized_column_norms
 
 _GRID = 4001
 
@@ -122,12 +122,9 @@ def admissible_lambda(eigenvalues: object, beta: float, *, penalty: str = "ratio
     beta : float
     penalty : {"ratio", "sqrt"}
     """
-    values = np.atleast_1d(np.asarray(eigenvalues, dtype=np.float64))
-    if values.ndim != 1 or values.size == 0 or not np.all(np.isfinite(values)) \
-            or np.any(values <= 0):
-        raise ValueError(f"eigenvalues must be a non-empty 1-D sequence of finite values > 0, "
-                         f"got {eigenvalues!r}")
+    values = _check_eigenvalues(eigenvalues)
     beta = check_float("beta", beta, minimum=0.0, strict=True)
+    penalty = check_choice("penalty", penalty, PENALTIES)
     return column_support_lambda(float(values.min()), beta, floor=pruning_threshold(beta),
                                  penalty=penalty)
 
@@ -152,8 +149,7 @@ def noise_operator(prob: Problem) -> np.ndarray:
     ndarray, shape (d, d)
         Symmetric.
     """
-    if not isinstance(prob, Problem):
-        raise TypeError(f"prob must be a lib.Problem, got {type(prob).__name__}")
+    check_instance("prob", prob, Problem)
     if not isinstance(prob.operator, GaussianOperator):
         raise ValueError(f"noise_operator needs sensing='gaussian', got prob.sensing = "
                          f"{prob.sensing!r}")
@@ -257,6 +253,8 @@ def noise_lambda_bounds(noise_eigenvalue: float, beta: float, *, eigenvalues: ob
     e = check_float("noise_eigenvalue", noise_eigenvalue, minimum=0.0, strict=True)
     beta = check_float("beta", beta, minimum=0.0, strict=True)
     penalty = check_choice("penalty", penalty, PENALTIES)
+    if eigenvalues is not None:
+        eigenvalues = _check_eigenvalues(eigenvalues)
     curvature = 4.0 * e / float(column_weight(0.0, beta, penalty))
     support = column_support_lambda(e, beta, floor=pruning_threshold(beta), penalty=penalty)
     with_signal = None
@@ -309,15 +307,14 @@ def kept_columns(prob: Problem, U: np.ndarray, lam: float, beta: float, *,
         The regularisation ``U`` was trained with.
     threshold : float, optional
     """
-    E = noise_operator(prob)
-    U = np.asarray(U, dtype=np.float64)
-    if U.ndim != 2 or U.shape[0] != prob.d or not np.all(np.isfinite(U)):
-        raise ValueError(f"U must be a finite (d = {prob.d}, k) array, got shape {U.shape}")
+    check_instance("prob", prob, Problem)
+    U = check_matrix("U", U, rows=prob.d)
     lam = check_float("lam", lam, minimum=0.0)
     beta = check_float("beta", beta, minimum=0.0, strict=True)
     penalty = check_choice("penalty", penalty, PENALTIES)
     threshold = pruning_threshold(beta) if threshold is None else check_float(
         "threshold", threshold, minimum=0.0)
+    E = noise_operator(prob)
     norms = np.linalg.norm(U, axis=0)
     order = np.argsort(norms)[::-1]
     order = order[norms[order] > threshold]
@@ -338,10 +335,11 @@ def supported_noise_directions(prob: Problem, lam: float, beta: float, *,
     (:math:`P_\perp = I - \Pi_{U^*}`), with :math:`\lambda \le \Lambda_{\sqrt\beta/2}(e_i, \beta)`
     (:func:`column_support_lambda`): the count of extra columns part 2 of the Proposition allows.
     """
-    E = noise_operator(prob)
+    check_instance("prob", prob, Problem)
     lam = check_float("lam", lam, minimum=0.0)
     beta = check_float("beta", beta, minimum=0.0, strict=True)
     penalty = check_choice("penalty", penalty, PENALTIES)
+    E = noise_operator(prob)
     basis, _ = np.linalg.qr(prob.U_star)
     orthogonal = np.eye(prob.d) - basis @ basis.T
     values = np.linalg.eigvalsh(orthogonal @ E @ orthogonal)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lib._validation import check_float, check_frame
+from lib._validation import check_float, check_frame, check_string, check_strings
 from lib.sweep import Spec, read_spec, run_cell
 from lib.theory import statistical_error
 
@@ -61,8 +61,7 @@ def summarize(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
         :math:`\|U_{\text{final}}U_{\text{final}}^\top - M^*\|_F / (\sigma\sqrt{p/n})`) and
         ``settled`` (median ``settled_iteration``), sorted by ``by``.
     """
-    if isinstance(by, str) or not isinstance(by, Sequence) or not by:
-        raise TypeError(f"by must be a non-empty list of column names, got {by!r}")
+    by = check_strings("by", by)
     frame = check_frame("frame", frame, [*_NEEDED, *by])
     if not (frame["sigma"] > 0).all():
         raise ValueError("frame: every sigma must be > 0 (the error is reported relative to "
@@ -96,6 +95,8 @@ def transitions(summary: pd.DataFrame, across: str, along: str, *,
     """
     import pandas as pd
 
+    across, along, value = (check_string(name, column) for name, column in
+                            (("across", across), ("along", along), ("value", value)))
     summary = check_frame("summary", summary, [across, along, value])
     level = check_float("level", level)
     rows = []

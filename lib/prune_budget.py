@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lib._validation import check_choice, check_float
+from lib._validation import check_array, check_choice, check_float, check_vector
 from lib.regularizer import PENALTIES, column_weight
 
 
@@ -45,9 +45,9 @@ class BudgetRule:
 
     def steps(self, kappa: object) -> np.ndarray:
         r""":math:`C\kappa^a` for each ``kappa`` (>= 1)."""
-        values = np.asarray(kappa, dtype=np.float64)
-        if not np.all(np.isfinite(values)) or np.any(values < 1):
-            raise ValueError(f"kappa must be finite and >= 1, got {kappa!r}")
+        values = check_array("kappa", kappa)
+        if np.any(values < 1):
+            raise ValueError(f"kappa must be >= 1, got {kappa!r}")
         return self.constant * values**self.exponent
 
 
@@ -62,15 +62,10 @@ def fit_budget_rule(kappa: object, steps: object) -> BudgetRule:
         Steps until the kept set settles (> 0), one per ``kappa`` (repeated kappa values, one
         per seed, are allowed).
     """
-    x = np.asarray(kappa, dtype=np.float64)
-    y = np.asarray(steps, dtype=np.float64)
-    if x.ndim != 1 or x.shape != y.shape:
-        raise ValueError(f"kappa and steps must be 1-D of one length, got shapes {x.shape} "
-                         f"and {y.shape}")
-    if not np.all(np.isfinite(x)) or np.any(x < 1) or np.unique(x).size < 2:
-        raise ValueError(f"kappa must hold finite values >= 1, at least two distinct, got {x}")
-    if not np.all(np.isfinite(y)) or np.any(y <= 0):
-        raise ValueError(f"steps must be finite and > 0, got {y}")
+    x = check_vector("kappa", kappa, minimum=1.0)
+    if np.unique(x).size < 2:
+        raise ValueError(f"kappa must hold at least two distinct values, got {x}")
+    y = check_vector("steps", steps, x.size, minimum=0.0, strict=True)
     exponent, intercept = np.polyfit(np.log(x), np.log(y), 1)
     return BudgetRule(constant=float(np.exp(intercept)), exponent=float(exponent))
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lib._validation import check_float, check_int
+from lib._validation import check_float, check_int, check_mask, check_vector
 from lib.theory import degrees_of_freedom, statistical_error
 
 
@@ -45,6 +45,8 @@ def least_squares_error(d: int, rank: int, n: int, sigma: float) -> float:
     ValueError
         If :math:`n \le p + 1` (the error has no finite mean).
     """
+    d = check_int("d", d, minimum=1)
+    rank = check_int("rank", rank, minimum=1, maximum=d)
     n = check_int("n", n, minimum=1)
     sigma = check_float("sigma", sigma, minimum=0.0)
     p = degrees_of_freedom(d, rank)
@@ -79,13 +81,10 @@ def transition(x: object, holds: object) -> float | None:
     float or None
         :math:`x^\dagger`, or None when the property fails at the largest value.
     """
-    values = np.asarray(x, dtype=np.float64)
-    flags = np.asarray(holds)
-    if values.ndim != 1 or values.size == 0 or not np.all(np.diff(values) > 0):
-        raise ValueError(f"x must be a non-empty increasing 1-D sequence, got {x!r}")
-    if flags.dtype != bool or flags.shape != values.shape:
-        raise ValueError(f"holds must be a bool sequence of the length of x ({values.size}), "
-                         f"got {holds!r}")
+    values = check_vector("x", x)
+    if not np.all(np.diff(values) > 0):
+        raise ValueError(f"x must be increasing, got {x!r}")
+    flags = check_mask("holds", holds, values.size)
     failures = np.flatnonzero(~flags)
     if failures.size == 0:
         return float(values[0])

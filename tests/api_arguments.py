@@ -38,6 +38,7 @@ from hypothesis import strategies as st
 matplotlib.use("Agg")
 
 import numpy as np
+import pandas as pd
 
 import lib
 from lib import (
@@ -53,12 +54,16 @@ from lib import (
     neuron_data,
     neuron_pruning,
     optim,
+    phase_boundaries,
+    phase_cells,
     plots,
     problem,
+    prune_budget,
     pruning,
     registry,
     regularizer,
     runtime,
+    sample_regime,
     sensing_statistics,
     small_init,
     sweep,
@@ -354,6 +359,15 @@ SPEC_TABLE = {"task": "train_prune_finetune", "seeds": [0],
 CELL = spec.read_spec(SPEC_TABLE).cells()[0]
 _FIGURE, _AXES = plots.figure(ncols=2)
 AX = _AXES[0]
+_PANELS_FIGURE, PANEL_AXES = plots.figure(ncols=3)
+#: One row per run of a 2 x 2 grid of (lam_ratio, beta), as lib.sweep.load gives them.
+SWEEP_ROWS = pd.DataFrame({"d": 6, "r": 2, "n": 100, "sigma": 0.01, "kept": [2, 2, 3, 2],
+                           "error_final": [0.01, 0.02, 0.03, 0.01],
+                           "settled_iteration": [10, 20, 30, 40],
+                           "lam_ratio": [0.5, 0.5, 1.0, 1.0], "beta": [1e-4, 1e-3, 1e-4, 1e-3]})
+SUMMARY = phase_cells.summarize(SWEEP_ROWS, ["lam_ratio", "beta"])
+CURVES = {"a": (np.array([1e-4, 1e-3]), np.array([0.5, 1.0]))}
+RULE = prune_budget.BudgetRule(constant=10.0, exponent=2.0)
 
 
 @dataclass(frozen=True)
@@ -1101,6 +1115,128 @@ SPECS: dict[str, Spec] = {
         {"ax": AX, "sizes": np.array([10, 100]), "deviations": {"gaussian": np.ones((3, 2))},
          "slopes": {"gaussian": -0.5}},
         {"ax": AXES, "sizes": V(0.0, strict=True), "deviations": MAPPING, "slopes": MAPPING}),
+    # chapters 10 and 11: phase diagrams, sample size and conditioning
+    "lib.landscape.column_signal_fractions":
+        _factor_and_truth(lambda: landscape.column_signal_fractions, "U"),
+    "lib.phase_boundaries.column_support_lambda": _spec(
+        lambda: phase_boundaries.column_support_lambda,
+        {"eigenvalue": 1.0, "beta": 1e-3, "floor": 0.0, "penalty": "ratio"},
+        {"eigenvalue": F(0.0, strict=True), "beta": F(0.0, strict=True), "floor": F(0.0),
+         "penalty": C("ratio", "sqrt")}, edges={"floor": (2.0,), "penalty": ("sqrt",)}),
+    "lib.phase_boundaries.admissible_lambda": _spec(
+        lambda: phase_boundaries.admissible_lambda,
+        {"eigenvalues": EIGENVALUES, "beta": 1e-3, "penalty": "ratio"},
+        {"eigenvalues": V(0.0, strict=True), "beta": F(0.0, strict=True),
+         "penalty": C("ratio", "sqrt")}, edges={"eigenvalues": (1.0,)}),
+    "lib.phase_boundaries.noise_operator": _spec(
+        lambda: phase_boundaries.noise_operator, {"prob": PROB}, {"prob": INSTANCE}),
+    "lib.phase_boundaries.noise_eigenvalue": _spec(
+        lambda: phase_boundaries.noise_eigenvalue, {"prob": PROB}, {"prob": INSTANCE}),
+    "lib.phase_boundaries.noise_edge": _spec(
+        lambda: phase_boundaries.noise_edge, {"d": 6, "n": 100, "sigma": 0.1},
+        {"d": I(1), "n": I(1), "sigma": F(0.0)}),
+    "lib.phase_boundaries.noise_lambda_bounds": _spec(
+        lambda: phase_boundaries.noise_lambda_bounds,
+        {"noise_eigenvalue": 0.05, "beta": 1e-3, "eigenvalues": EIGENVALUES,
+         "penalty": "ratio"},
+        {"noise_eigenvalue": F(0.0, strict=True), "beta": F(0.0, strict=True),
+         "eigenvalues": V(0.0, strict=True, optional=True), "penalty": C("ratio", "sqrt")}),
+    "lib.phase_boundaries.kept_columns": _spec(
+        lambda: phase_boundaries.kept_columns,
+        {"prob": PROB, "U": U, "lam": 0.01, "beta": 1e-3, "threshold": None,
+         "penalty": "ratio"},
+        {"prob": INSTANCE, "U": M(6), "lam": F(0.0), "beta": F(0.0, strict=True),
+         "threshold": F(0.0, optional=True), "penalty": C("ratio", "sqrt")}),
+    "lib.phase_boundaries.supported_noise_directions": _spec(
+        lambda: phase_boundaries.supported_noise_directions,
+        {"prob": PROB, "lam": 0.01, "beta": 1e-3, "penalty": "ratio"},
+        {"prob": INSTANCE, "lam": F(0.0), "beta": F(0.0, strict=True),
+         "penalty": C("ratio", "sqrt")}),
+    "lib.phase_cells.run_grid": _spec(lambda: phase_cells.run_grid, {"spec": SPEC_TABLE},
+                                      {"spec": K("spec")}, work=("lib.phase_cells.run_cell",)),
+    "lib.phase_cells.summarize": _spec(
+        lambda: phase_cells.summarize, {"frame": SWEEP_ROWS, "by": ["lam_ratio", "beta"]},
+        {"frame": INSTANCE, "by": K("strings")}),
+    "lib.phase_cells.transitions": _spec(
+        lambda: phase_cells.transitions,
+        {"summary": SUMMARY, "across": "beta", "along": "lam_ratio", "value": "exact_fraction",
+         "level": 0.5},
+        {"summary": INSTANCE, "across": K("string"), "along": K("string"),
+         "value": K("string"), "level": F()}),
+    "lib.prune_budget.BudgetRule.steps": _spec(
+        lambda: RULE.steps, {"kappa": np.array([1.0, 2.0])}, {"kappa": K("array")},
+        edges={"kappa": (3.0,)}),
+    "lib.prune_budget.fit_budget_rule": _spec(
+        lambda: prune_budget.fit_budget_rule,
+        {"kappa": np.array([1.0, 2.0, 4.0]), "steps": np.array([10.0, 40.0, 160.0])},
+        {"kappa": V(1.0), "steps": V(0.0, strict=True)}),
+    "lib.prune_budget.supporting_eigenvalue": _spec(
+        lambda: prune_budget.supporting_eigenvalue,
+        {"lam": 0.01, "beta": 1e-3, "column_norm": 0.1, "penalty": "ratio"},
+        {"lam": F(0.0), "beta": F(0.0, strict=True), "column_norm": F(0.0),
+         "penalty": C("ratio", "sqrt")}),
+    "lib.sample_regime.least_squares_error": _spec(
+        lambda: sample_regime.least_squares_error, {"d": 6, "rank": 2, "n": 100, "sigma": 0.1},
+        {"d": I(1), "rank": I(1), "n": I(1), "sigma": F(0.0)}),
+    "lib.sample_regime.least_squares_inflation": _spec(
+        lambda: sample_regime.least_squares_inflation, {"d": 6, "rank": 2, "n": 100},
+        {"d": I(1), "rank": I(1), "n": I(1)}),
+    "lib.sample_regime.transition": _spec(
+        lambda: sample_regime.transition,
+        {"x": np.array([1.0, 2.0, 3.0]), "holds": np.array([False, True, True])},
+        {"x": V(), "holds": K("bool_vector")}),
+    "lib.sweep.store.compact": _spec(lambda: store.compact, {"store": "unused-store"},
+                                     {"store": PATH}, work=("lib.sweep.store._read_manifest",)),
+    "lib.sweep.tasks.run_overparameterized_gd": _spec(
+        lambda: tasks.run_overparameterized_gd,
+        {"seed": 0, "k": 2, "iterations": 3, "init_scale": 1e-3, "step": None,
+         "record_every": 1, "d": 4, "r": 1, "n": 40},
+        {"seed": I(0), "k": I(1), "iterations": I(1), "init_scale": F(0.0, strict=True),
+         "step": F(0.0, strict=True, optional=True), "record_every": I(1), "d": I(1),
+         "r": I(1), "n": I(1)},
+        work=("lib.sweep.tasks.gradient_descent", "lib.sweep.tasks.make_problem")),
+    "lib.sweep.tasks.seeded_problem": _spec(
+        lambda: tasks.seeded_problem, {"seed": 0, "d": 4, "r": 1, "n": 40},
+        {"seed": I(0), "d": I(1), "r": I(1, 4), "n": I(1)}),
+    "lib.plots.phase.phase_heatmap": _spec(
+        lambda: plots.phase_heatmap,
+        {"ax": AX, "summary": SUMMARY, "x": "beta", "y": "lam_ratio", "value": "exact_fraction",
+         "log_x": True, "log_y": True, "limits": None, "cmap": "viridis", "label": None},
+        {"ax": AXES, "summary": INSTANCE, "x": K("string"), "y": K("string"),
+         "value": K("string"), "log_x": BOOL, "log_y": BOOL, "cmap": K("string"),
+         "label": K("string", optional=True)}, edges={"limits": ((0.0, 1.0),)}),
+    "lib.plots.phase.boundary_curves": _spec(
+        lambda: plots.boundary_curves, {"ax": AX, "curves": CURVES},
+        {"ax": AXES, "curves": MAPPING}),
+    "lib.plots.phase.regularization_phase_diagram": _spec(
+        lambda: plots.regularization_phase_diagram,
+        {"axes": PANEL_AXES, "summary": SUMMARY, "curves": CURVES, "x": "beta",
+         "y": "lam_ratio"},
+        {"axes": AXES2, "summary": INSTANCE, "curves": MAPPING, "x": K("string"),
+         "y": K("string")}),
+    "lib.plots.phase.noise_phase_diagram": _spec(
+        lambda: plots.noise_phase_diagram,
+        {"ax": AX, "summary": SUMMARY, "curves": CURVES, "x": "beta", "y": "lam_ratio"},
+        {"ax": AXES, "summary": INSTANCE, "curves": MAPPING, "x": K("string"),
+         "y": K("string")}),
+    "lib.plots.phase_samples.exact_rank_map": _spec(
+        lambda: plots.exact_rank_map,
+        {"ax": AX, "ratios": np.array([1.0, 2.0, 3.0]), "widths": np.array([2, 4]),
+         "fraction": np.full((2, 3), 0.5)},
+        {"ax": AXES, "ratios": V(), "widths": V(), "fraction": M(2)}),
+    "lib.plots.phase_samples.error_ratio_against_samples": _spec(
+        lambda: plots.error_ratio_against_samples,
+        {"ax": AX, "ratios": np.array([1.0, 2.0]), "pipeline": np.array([1.2, 1.1]),
+         "peers": {4: np.array([1.5, 1.3])},
+         "inflation": (np.array([1.5, 2.0]), np.array([2.0, 1.5]))},
+        {"ax": AXES, "ratios": V(), "pipeline": V(), "peers": MAPPING,
+         "inflation": K("curve", optional=True)}),
+    "lib.plots.phase_samples.prune_steps_against_kappa": _spec(
+        lambda: plots.prune_steps_against_kappa,
+        {"ax": AX, "kappa": np.array([1.0, 2.0, 4.0]), "steps": np.array([10.0, 40.0, 160.0]),
+         "exact": np.array([True, True, False]), "rule": RULE},
+        {"ax": AXES, "kappa": V(1.0), "steps": V(0.0, strict=True), "exact": K("bool_vector"),
+         "rule": K("instance", optional=True)}),
 }
 
 #: Public callables that are not entry points, each with the reason.
@@ -1125,7 +1261,8 @@ EXEMPT: dict[str, str] = {
         "lib.small_init.ComponentPath", "lib.theory.LambdaBounds",
         "lib.two_layer.TrainingResult", "lib.sweep.SweepReport", "lib.sweep.spec.Cell",
         "lib.sweep.spec.Spec", "lib.sweep.store.StoreStatus", "lib.sweep.tasks.Parameter",
-        "lib.sweep.tasks.Task")},
+        "lib.sweep.tasks.Task", "lib.phase_boundaries.KeptColumns",
+        "lib.phase_boundaries.NoiseLambdaBounds", "lib.prune_budget.BudgetRule")},
     **{name: UNCHECKED for name in (
         "lib.objective.Objective.value_and_grad", "lib.objective.Objective.hvp_unchecked",
         "lib.objective.Objective.require_finite",

@@ -135,9 +135,9 @@ def test_squared_norm_has_the_bits_of_numpy_reduction() -> None:
     rng = np.random.default_rng(11)
     for size in [*range(1, 300), 1000, 4099, 250_000]:
         grad = rng.standard_normal((size, 1)) * 10.0 ** rng.integers(-5, 5, (size, 1))
-        assert lib.optim.squared_norm(grad) == np.add.reduce(grad * grad, axis=None), size
+        assert lib.optim._squared_norm(grad) == np.add.reduce(grad * grad, axis=None), size
     fortran = np.asfortranarray(rng.standard_normal((7, 5)))
-    assert lib.optim.squared_norm(fortran) == np.add.reduce(fortran * fortran, axis=None)
+    assert lib.optim._squared_norm(fortran) == np.add.reduce(fortran * fortran, axis=None)
 
 
 def test_gradient_descent_takes_numpy_steps_bit_for_bit() -> None:

@@ -141,7 +141,7 @@ def test_kept_columns_reads_signal_and_noise() -> None:
                                                        rel=1e-12)
     expected = theory.regularized_column_norms([columns.noise_quotients[1]], lam, beta)[0]
     assert columns.predicted_norms[1] == expected
-    with pytest.raises(ValueError, match="U must be"):
+    with pytest.raises(ValueError, match="U must have 8 rows"):
         pb.kept_columns(prob, np.ones((3, 2)), lam, beta)
 
 

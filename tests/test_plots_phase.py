@@ -55,7 +55,7 @@ def test_every_figure_draws_onto_the_axes_it_is_given() -> None:
     (lambda ax, axes: phase.phase_heatmap(ax, _summary(), "beta", "lam_ratio", "nothing"),
      ValueError, "nothing"),
     (lambda ax, axes: phase.phase_heatmap(ax, _summary(), "beta", 3, "settled"), TypeError,
-     "y must be a column name"),
+     "y must be a string"),
     (lambda ax, axes: phase.phase_heatmap(ax, pd.concat([_summary()] * 2), "beta", "lam_ratio",
                                           "settled"), ValueError, "one row per"),
     (lambda ax, axes: phase.phase_heatmap(ax, _summary(), "beta", "lam_ratio", "settled",

@@ -54,7 +54,7 @@ def test_every_figure_draws(ax) -> None:
         ax, RATIOS, np.ones(3), {3: np.ones(3)}, inflation=(np.ones(2), np.ones(3))),
      ValueError, "inflation"),
     (lambda ax: plots.prune_steps_against_kappa(ax, np.ones(2), np.ones(2), np.ones(2)),
-     ValueError, "exact"),
+     TypeError, "exact must be a bool array"),
     (lambda ax: plots.prune_steps_against_kappa(ax, np.ones(2), np.zeros(2),
                                                 np.ones(2, dtype=bool)), ValueError, "steps"),
     (lambda ax: plots.prune_steps_against_kappa(ax, np.ones(2), np.ones(2),

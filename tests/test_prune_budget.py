@@ -21,7 +21,7 @@ def test_the_fit_recovers_an_exact_power_law_and_predicts_with_it() -> None:
     ([1.0, 1.0], [10.0, 20.0], "two distinct"),
     ([0.5, 2.0], [10.0, 20.0], "kappa"),
     ([1.0, 2.0], [10.0, 0.0], "steps"),
-    ([1.0, 2.0], [10.0], "one length"),
+    ([1.0, 2.0], [10.0], "steps must have 2 entries"),
 ])
 def test_bad_fits_are_refused(kappa: list, steps: list, match: str) -> None:
     with pytest.raises(ValueError, match=match):

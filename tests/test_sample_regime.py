@@ -40,12 +40,13 @@ def test_transition_is_where_the_property_holds_for_good() -> None:
     assert sample_regime.transition(x, np.array([True, True, True, False])) is None
 
 
-@pytest.mark.parametrize(("x", "holds", "match"), [
-    ([1.0, 1.0], np.array([True, True]), "increasing"),
-    ([], np.array([], dtype=bool), "increasing"),
-    ([1.0, 2.0], np.array([1, 0]), "bool"),
-    ([1.0, 2.0], np.array([True]), "bool"),
+@pytest.mark.parametrize(("x", "holds", "error", "match"), [
+    ([1.0, 1.0], np.array([True, True]), ValueError, "increasing"),
+    ([], np.array([], dtype=bool), ValueError, "x must have at least 1"),
+    ([1.0, 2.0], np.array([1, 0]), TypeError, "holds must be a bool array"),
+    ([1.0, 2.0], np.array([True]), ValueError, r"holds must have shape \(2,\)"),
 ])
-def test_transition_rejects_bad_grids(x: list, holds: np.ndarray, match: str) -> None:
-    with pytest.raises(ValueError, match=match):
+def test_transition_rejects_bad_grids(x: list, holds: np.ndarray, error: type,
+                                      match: str) -> None:
+    with pytest.raises(error, match=match):
         sample_regime.transition(x, holds)

@@ -16,7 +16,15 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from lib._validation import check_frame
+from lib._validation import (
+    check_bool,
+    check_float,
+    check_frame,
+    check_mapping,
+    check_optional_string,
+    check_string,
+    check_tuple,
+)
 from lib.plots._checks import check_axes, check_axes_sequence
 
 #: Colour and line style of the i-th boundary curve: light on the dark end of viridis.
@@ -38,10 +46,13 @@ def _check_summary(name: str, frame: object, columns: Sequence[str]) -> pd.DataF
     return frame
 
 
+def _check_columns(**columns: object) -> list[str]:
+    """The column names given as keyword arguments, each checked to be a non-empty string."""
+    return [check_string(name, column) for name, column in columns.items()]
+
+
 def _check_curves(curves: object) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    if not isinstance(curves, Mapping):
-        raise TypeError(f"curves must be a dict of label -> (x values, y values), got "
-                        f"{type(curves).__name__}")
+    curves = check_mapping("curves", curves)
     if len(curves) > len(_CURVE_STYLES):
         raise ValueError(f"curves holds {len(curves)} curves, at most {len(_CURVE_STYLES)} "
                          "can be told apart")
@@ -98,12 +109,16 @@ def phase_heatmap(ax: Axes, summary: pd.DataFrame, x: str, y: str, value: str, *
         Colour-bar label; default ``value``.
     """
     ax = check_axes("ax", ax)
-    for name, column in (("x", x), ("y", y), ("value", value)):
-        if not isinstance(column, str):
-            raise TypeError(f"{name} must be a column name, got {column!r}")
+    x, y, value = _check_columns(x=x, y=y, value=value)
     summary = _check_summary("summary", summary, [x, y, value])
-    if limits is not None and (len(limits) != 2 or not limits[0] < limits[1]):
-        raise ValueError(f"limits must be a pair (low, high) with low < high, got {limits!r}")
+    log_x, log_y = check_bool("log_x", log_x), check_bool("log_y", log_y)
+    if limits is not None:
+        low, high = (check_float(f"limits[{i}]", bound)
+                     for i, bound in enumerate(check_tuple("limits", limits, 2)))
+        if not low < high:
+            raise ValueError(f"limits must be a pair (low, high) with low < high, got {limits!r}")
+    cmap = check_string("cmap", cmap)
+    label = check_optional_string("label", label)
     table = summary.pivot(index=y, columns=x, values=value).sort_index().sort_index(axis=1)
     vmin, vmax = (None, None) if limits is None else limits
     mesh = ax.pcolormesh(_cell_edges(table.columns.to_numpy(float), log_x),
@@ -141,6 +156,7 @@ def regularization_phase_diagram(axes: Sequence[Axes], summary: pd.DataFrame,
     each with the boundary ``curves`` drawn on it and one legend below the figure.
     """
     axes = check_axes_sequence("axes", axes, len(PANELS))
+    x, y = _check_columns(x=x, y=y)
     summary = _check_summary("summary", summary, [x, y, *(panel[0] for panel in PANELS)])
     _check_curves(curves)
     for ax, (value, label, limits, cmap) in zip(axes, PANELS, strict=True):
@@ -160,6 +176,9 @@ def noise_phase_diagram(ax: Axes, summary: pd.DataFrame, curves: Mapping[str, tu
     (chapter 10; linear in :math:`\sigma`, logarithmic in :math:`\lambda`), with the noise bounds
     ``curves`` drawn on it and a legend below the axes."""
     ax = check_axes("ax", ax)
+    x, y = _check_columns(x=x, y=y)
+    _check_summary("summary", summary, [x, y, "exact_fraction"])
+    _check_curves(curves)
     phase_heatmap(ax, summary, x, y, "exact_fraction", log_x=False, limits=(0.0, 1.0),
                   label=PANELS[0][1])
     boundary_curves(ax, curves)

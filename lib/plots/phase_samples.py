@@ -11,7 +11,14 @@ from collections.abc import Mapping
 import numpy as np
 from matplotlib.axes import Axes
 
-from lib._validation import check_mapping, check_vector
+from lib._validation import (
+    check_instance,
+    check_mapping,
+    check_mask,
+    check_matrix,
+    check_tuple,
+    check_vector,
+)
 from lib.plots._checks import check_axes
 from lib.prune_budget import BudgetRule
 
@@ -41,12 +48,13 @@ def exact_rank_map(ax: Axes, ratios: object, widths: object, fraction: object) -
     """
     ax = check_axes("ax", ax)
     x, y = _grid("ratios", ratios), _grid("widths", widths)
-    values = np.asarray(fraction, dtype=np.float64)
+    values = check_matrix("fraction", fraction)
     if values.shape != (y.size, x.size):
         raise ValueError(f"fraction must have shape (len(widths), len(ratios)) = "
                          f"{(y.size, x.size)}, got {values.shape}")
     if not np.all((values >= 0) & (values <= 1)):
-        raise ValueError("fraction must lie in [0, 1]")
+        raise ValueError(f"fraction must lie in [0, 1], got values in [{values.min()}, "
+                         f"{values.max()}]")
     image = ax.imshow(values, origin="lower", aspect="auto", cmap="RdYlGn", vmin=0.0, vmax=1.0)
     for (row, column), value in np.ndenumerate(values):
         ax.text(column, row, f"{value:.1f}", ha="center", va="center", fontsize=8)
@@ -67,20 +75,22 @@ def error_ratio_against_samples(ax: Axes, ratios: object, pipeline: object,
     ``inflation = (n/p, factor)`` the least-squares factor :math:`\sqrt{n/(n-p-1)}` dashed."""
     ax = check_axes("ax", ax)
     x = _grid("ratios", ratios)
-    ax.plot(x, check_vector("pipeline", pipeline, x.size), color="tab:blue", marker="o",
-            linewidth=2, label="prune + fine-tune")
+    pipeline = check_vector("pipeline", pipeline, x.size)
     peers = check_mapping("peers", peers)
     if len(peers) > len(WIDTH_COLOURS):
         raise ValueError(f"peers may hold at most {len(WIDTH_COLOURS)} widths, got "
                          f"{len(peers)}")
-    for (k, values), colour in zip(sorted(peers.items()), WIDTH_COLOURS, strict=False):
-        ax.plot(x, check_vector(f"peers[{k}]", values, x.size), color=colour, marker="s",
-                markersize=4, linewidth=1, label=f"GD, k = {k}")
+    peers = {k: check_vector(f"peers[{k}]", values, x.size)
+             for k, values in sorted(peers.items())}
     if inflation is not None:
-        fine_x, factor = (check_vector("inflation[0]", inflation[0]),
-                          check_vector("inflation[1]", inflation[1]))
-        if fine_x.size != factor.size:
-            raise ValueError("inflation must be two arrays of one length (n/p, factor)")
+        fine_x, factor = check_tuple("inflation", inflation, 2)
+        fine_x = check_vector("inflation[0]", fine_x)
+        factor = check_vector("inflation[1]", factor, fine_x.size)
+    ax.plot(x, pipeline, color="tab:blue", marker="o", linewidth=2, label="prune + fine-tune")
+    for (k, values), colour in zip(peers.items(), WIDTH_COLOURS, strict=False):
+        ax.plot(x, values, color=colour, marker="s", markersize=4, linewidth=1,
+                label=f"GD, k = {k}")
+    if inflation is not None:
         ax.plot(fine_x, factor, color="gray", linestyle="--",
                 label=r"least squares $\sqrt{n/(n-p-1)}$")
     ax.axhline(1.0, color="black", linewidth=0.8)
@@ -95,20 +105,15 @@ def prune_steps_against_kappa(ax: Axes, kappa: object, steps: object, exact: obj
     filled where pruning kept exactly r columns, open (red) where it did not; with ``rule``
     the fitted budget :math:`C\kappa^a` as a line."""
     ax = check_axes("ax", ax)
-    x = check_vector("kappa", kappa)
-    y = check_vector("steps", steps, x.size)
-    good = np.asarray(exact)
-    if good.dtype != bool or good.shape != x.shape:
-        raise ValueError(f"exact must be a bool array of shape {x.shape}, got {exact!r}")
-    if np.any(x < 1) or np.any(y <= 0):
-        raise ValueError("kappa must be >= 1 and steps > 0")
+    x = check_vector("kappa", kappa, minimum=1.0)
+    y = check_vector("steps", steps, x.size, minimum=0.0, strict=True)
+    good = check_mask("exact", exact, x.size)
+    if rule is not None:
+        check_instance("rule", rule, BudgetRule)
     ax.scatter(x[good], y[good], color="tab:blue", s=18, label="exactly r kept")
     ax.scatter(x[~good], y[~good], facecolors="none", edgecolors="tab:red", s=30,
                label="other than r kept")
     if rule is not None:
-        if not isinstance(rule, BudgetRule):
-            raise TypeError(f"rule must be a lib.prune_budget.BudgetRule, got "
-                            f"{type(rule).__name__}")
         line = np.geomspace(x.min(), x.max(), 50)
         ax.plot(line, rule.steps(line), color="gray", linestyle="--",
                 label=rf"fit ${rule.constant:.0f}\,\kappa^{{{rule.exponent:.2f}}}$")

@@ -86,7 +86,8 @@ def _checked_arguments(task: Task, arguments: Mapping[str, Any]) -> dict[str, An
 def seeded_problem(seed: int, **problem: Any) -> tuple[Problem, np.random.Generator]:
     """The problem of a run and the generator of its start, by the seed convention of every
     task (the first and second child of ``numpy.random.SeedSequence(seed)``); ``problem`` holds
-    the arguments of :func:`lib.make_problem` (sample-size chapter)."""
+    the arguments of :func:`lib.make_problem` (sample-size chapter), which checks them."""
+    seed = check_int("seed", seed, minimum=0)
     problem_seed, init_seed = np.random.SeedSequence(seed).spawn(2)
     prob = make_problem(**problem, seed=np.random.default_rng(problem_seed))
     return prob, np.random.default_rng(init_seed)
