@@ -18,6 +18,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -59,11 +60,18 @@ def suite_seconds(extra_environment: dict[str, str],
     does. Raises if a test fails."""
     environment = {**os.environ, **extra_environment}
     start, cpu = time.perf_counter(), _children_cpu_seconds()
-    try:
-        subprocess.run(SUITE, env=environment, timeout=timeout, stdout=subprocess.DEVNULL,
-                       check=True)
-    except subprocess.TimeoutExpired:
-        return None, _children_cpu_seconds() - cpu
+    with tempfile.TemporaryFile(mode="w+") as output:
+        try:
+            completed = subprocess.run(SUITE, env=environment, timeout=timeout,
+                                       stdin=subprocess.DEVNULL, stdout=output,
+                                       stderr=subprocess.STDOUT)
+        except subprocess.TimeoutExpired:
+            return None, _children_cpu_seconds() - cpu
+        if completed.returncode:
+            output.seek(0)
+            tail = "".join(output.readlines()[-40:])
+            raise RuntimeError(f"the unit suite failed (exit status {completed.returncode}) "
+                               f"with {extra_environment or 'no extra environment'}:\n{tail}")
     return time.perf_counter() - start, _children_cpu_seconds() - cpu
 
 
