@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+import lib.sweep
 from lib._validation import check_float, check_frame, check_string, check_strings
-from lib.sweep import Spec, read_spec, run_cell
+from lib.sweep import read_spec, run_cell
 from lib.theory import statistical_error
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 _NEEDED = ("d", "r", "n", "sigma", "kept", "error_final", "settled_iteration")
 
 
-def run_grid(spec: Spec | Mapping[str, Any] | str) -> pd.DataFrame:
+def run_grid(spec: lib.sweep.Spec | Mapping[str, Any] | str) -> pd.DataFrame:
     r"""Every run of a small sweep ``spec`` in this process, in the order of its cells: the
     rows :func:`lib.sweep.load` gives for a store of the same spec (chapter 10's live grids;
     :func:`lib.sweep.run` for anything larger). The pipeline's warnings (a run that keeps
