@@ -297,11 +297,10 @@ def test_a_store_refuses_a_spec_that_changes_a_fixed_parameter(tmp_path: Path) -
 def test_settled_iteration_is_the_record_after_the_last_change_of_the_kept_set() -> None:
     cell = lib.sweep.read_spec(SPEC).cells()[0]
     metrics = lib.sweep.run_cell("train_prune_finetune", cell)
-    problem_seed, init_seed = np.random.SeedSequence(cell.seed).spawn(2)
     arguments = dict(cell.arguments)
-    prob = lib.make_problem(*(arguments.pop(name) for name in ("d", "r", "n")),
-                            sigma=arguments.pop("sigma"), seed=np.random.default_rng(problem_seed))
-    out = lib.train_prune_finetune(prob, **arguments, seed=np.random.default_rng(init_seed))
+    prob, init_rng = lib.sweep.tasks.seeded_problem(
+        cell.seed, **{name: arguments.pop(name) for name in ("d", "r", "n", "sigma")})
+    out = lib.train_prune_finetune(prob, **arguments, seed=init_rng)
     history = out.train.history
     above = history.column_norms > out.threshold
     settled = list(history.iterations).index(metrics["settled_iteration"])
