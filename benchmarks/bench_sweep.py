@@ -3,20 +3,21 @@
 Run ``python -m benchmarks.bench_sweep`` (``make bench-sweep``); ``--runs`` sets the size of
 the spec. The spec is fixed: the pipeline of the fine-tuning chapter's scale (d = 20, r = 3,
 n = 1200, k = 20, 5000 training steps at most: about 0.4 s a run on an idle reference machine),
-two values of lambda and ``runs / 2`` seeds. Measured in one run, in turns (``--rounds``):
+two values of lambda and ``runs / 2`` seeds. For each cluster size (1 and 2 workers) a local
+cluster is started and warmed up (timed apart: the start, with one run per worker that loads
+its compiled kernels), then ``--rounds`` rounds each time
 
 * **loop**: ``lib.sweep.run_cell`` for every cell in this process, one BLAS and one compiled
   thread (what a worker runs), no store;
-* **1 worker / 2 workers**: ``lib.sweep.run`` into a fresh store on a warm local cluster of that
-  size (started, and its workers' compiled kernels loaded, before the clock starts; the start
-  is timed separately).
+* **sweep**: ``lib.sweep.run`` of the same spec into a fresh store on that warm cluster.
 
-The overhead of the engine is ``time(1 worker) / time(loop) - 1``; it must stay under 10%
-for runs of 0.2 s or more. On a shared machine whose load changes between the timings that
-ratio also measures the load, so the table adds a second measure taken within the same sweep:
-the sweep's elapsed time against the sum of its runs' own ``wall_seconds`` (measured inside the
-task, on the worker), divided by the number of workers. The metrics of every engine run are
-checked equal to the loop's.
+The overhead of the engine is the median over the rounds of ``time(sweep, 1 worker) /
+time(loop) - 1``, the loop of the same round; it must stay under 10% for runs of 0.2 s or
+more. Pairing each sweep with the loop just before it keeps out most of the drift of a virtual
+machine's speed (the loop alone varied by 20% between rounds minutes apart on the reference
+machine). A second measure is taken within the sweep itself: its elapsed time against the sum
+of its runs' own ``wall_seconds`` (measured inside the task, on the worker), divided by the
+number of workers. The metrics of every sweep are checked equal to the loop's.
 
 The Performance chapter (``book/07_performance.md``) reports the throughput of a sweep over a
 committed phase-diagram spec with :func:`sweep_throughput`.
@@ -126,42 +127,44 @@ def main(runs: int, rounds: int) -> None:
     print(machine_description())
     spec = make_spec(runs)
     time_loop(make_spec(2, first_seed=1000))  # warm: kernels loaded in this process
-    times: dict[str, list[float]] = {"loop": [], "1 worker": [], "2 workers": []}
-    inside: dict[str, list[float]] = {"1 worker": [], "2 workers": []}
+    loops: dict[int, list[float]] = {1: [], 2: []}
+    sweeps: dict[int, list[float]] = {1: [], 2: []}
+    inside: dict[int, list[float]] = {1: [], 2: []}
     startup = {}
-    reference: list[dict[str, Any]] = []
-    for _ in range(rounds):
-        seconds, metrics = time_loop(spec)
-        times["loop"].append(seconds)
-        reference = [{name: row[name] for name in METRICS} for row in metrics]
-        for workers in (1, 2):
-            startup[workers] = warm_cluster(workers)
+    for workers in (1, 2):
+        startup[workers] = warm_cluster(workers)
+        for _ in range(rounds):
+            seconds, metrics = time_loop(spec)
+            loops[workers].append(seconds)
+            reference = [{name: row[name] for name in METRICS} for row in metrics]
             seconds, in_tasks, metrics = time_engine(spec, workers)
             assert metrics == reference, f"{workers} workers: metrics differ from the loop"
-            name = f"{workers} worker{'s' * (workers > 1)}"
-            times[name].append(seconds)
-            inside[name].append(seconds * workers / in_tasks - 1)
+            sweeps[workers].append(seconds)
+            inside[workers].append(seconds * workers / in_tasks - 1)
     engine.close_local_cluster()
-    loop = statistics.median(times["loop"])
-    print(f"\n{runs} runs of {loop / runs:.2f} s (loop median), {rounds} rounds; median "
-          "seconds per configuration; cluster start (with one warm-up run per worker) apart")
-    print(f"{'configuration':<14}{'seconds':>9}{'runs/s':>9}{'vs loop':>9}{'start s':>9}"
-          f"{'vs in-task':>12}")
-    for name, values in times.items():
-        seconds = statistics.median(values)
-        extra = "" if name == "loop" else (f"{startup[int(name[0])]:9.1f}"
-                                           f"{100 * statistics.median(inside[name]):+11.1f}%")
-        print(f"{name:<14}{seconds:9.2f}{runs / seconds:9.2f}{seconds / loop:9.3f}{extra}")
-    overhead = statistics.median(times["1 worker"]) / loop - 1
-    print(f"engine overhead with 1 worker: {100 * overhead:+.1f}% against the loop, "
-          f"{100 * statistics.median(inside['1 worker']):+.1f}% against its runs' own time "
-          "(must be < 10%)")
-    print("metrics of every engine run identical to the loop's")
-
+    print(f"\n{runs} runs; {rounds} rounds per cluster size, each the loop then the sweep; "
+          "medians over the rounds; cluster start (with one warm-up run per worker) apart")
+    print(f"{'configuration':<14}{'loop s':>8}{'sweep s':>9}{'runs/s':>8}{'sweep/loop':>12}"
+          f"{'start s':>9}{'vs in-task':>12}")
+    ratios = {}
+    for workers in (1, 2):
+        ratios[workers] = [sweep / loop for sweep, loop
+                           in zip(sweeps[workers], loops[workers], strict=True)]
+        seconds = statistics.median(sweeps[workers])
+        print(f"{workers} worker{'s' * (workers > 1):<7}{statistics.median(loops[workers]):8.2f}"
+              f"{seconds:9.2f}{runs / seconds:8.2f}{statistics.median(ratios[workers]):12.3f}"
+              f"{startup[workers]:9.1f}{100 * statistics.median(inside[workers]):+11.1f}%")
+    print("sweep/loop of each round, 1 worker: "
+          + ", ".join(f"{ratio:.3f}" for ratio in ratios[1]))
+    print(f"engine overhead with 1 worker: {100 * (statistics.median(ratios[1]) - 1):+.1f}% "
+          f"against the loop of the same round, {100 * statistics.median(inside[1]):+.1f}% "
+          "against its runs' own time (must be < 10%)")
+    print("metrics of every sweep identical to the loop's")
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=12, help="runs in the spec (even)")
-    parser.add_argument("--rounds", type=int, default=2, help="turns of the three timings")
+    parser.add_argument("--rounds", type=int, default=4,
+                        help="rounds (loop, then sweep) per cluster size")
     arguments = parser.parse_args()
     main(arguments.runs, arguments.rounds)

@@ -129,6 +129,16 @@ def test_compaction_interrupted_after_writing_loses_and_repeats_nothing(
         lib.sweep.compact(tmp_path / "nowhere")
 
 
+def test_local_workers_run_one_thread_each_without_the_statistical_profiler() -> None:
+    """The profiler samples the task's stack every 10 ms (5 to 8% of a d = 20 pipeline,
+    benchmarks/README.md); the local cluster turns it off, and the plugin sets one thread."""
+    client = engine._local_client(2)
+    callbacks = client.run(lambda dask_worker: sorted(dask_worker.periodic_callbacks))
+    threads = client.run(lib.get_threads)
+    assert all("profile" not in names for names in callbacks.values()), callbacks
+    assert set(threads.values()) == {1}
+
+
 def test_a_worker_killed_mid_task_has_its_run_redone_and_the_sweep_finishes(
         tmp_path: Path, slow_reference: pd.DataFrame) -> None:
     store = tmp_path / "store"

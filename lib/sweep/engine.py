@@ -49,17 +49,22 @@ def _local_client(workers: int) -> Client:
     if _local is not None and _local[0] == workers and _local[1].status == "running":
         return _local[1]
     close_local_cluster()
+    import dask
     from distributed import Client, LocalCluster
 
     from lib.sweep.worker_plugin import OneThreadPerWorker
 
     # No dashboard, and the scheduler's HTTP server (health and metrics routes, started even
     # without a dashboard) on a free port: on the default 8787, a second cluster on the machine
-    # would print a warning into notebooks.
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           host="127.0.0.1", dashboard_address=None,
-                           scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-                           silence_logs=logging.ERROR)
+    # would print a warning into notebooks. The workers' statistical profiler is off: it samples
+    # the task's stack every 10 ms for a dashboard nobody sees, and cost the d = 20 pipeline
+    # 5 to 8% (benchmarks/README.md, "Sweeps"). The workers take the configuration of the
+    # moment their nannies are created.
+    with dask.config.set({"distributed.worker.profile.enabled": False}):
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               host="127.0.0.1", dashboard_address=None,
+                               scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                               silence_logs=logging.ERROR)
     client = Client(cluster, set_as_default=False)
     client.register_plugin(OneThreadPerWorker())
     atexit.unregister(close_local_cluster)
