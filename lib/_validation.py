@@ -215,14 +215,15 @@ def check_array(name: str, value: object) -> np.ndarray:
     return array
 
 
-def check_mask(name: str, value: object, length: int) -> np.ndarray:
-    """Return ``value`` as a 1-D bool array of ``length`` entries."""
+def check_mask(name: str, value: object, length: int, *, per: str = "record") -> np.ndarray:
+    """Return ``value`` as a 1-D bool array of ``length`` entries, one per ``per`` (a record
+    of the history, a value of x, a run), as the messages say."""
     array = np.asarray(value) if isinstance(value, list | tuple) else value
     if not isinstance(array, np.ndarray) or array.dtype != bool:
-        raise TypeError(f"{name} must be a bool array (one entry per record), got "
+        raise TypeError(f"{name} must be a bool array (one entry per {per}), got "
                         f"{_describe(value)}")
     if array.shape != (length,):
-        raise ValueError(f"{name} must have shape ({length},) (one entry per record), got "
+        raise ValueError(f"{name} must have shape ({length},) (one entry per {per}), got "
                          f"{array.shape}")
     return array
 

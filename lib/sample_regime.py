@@ -84,7 +84,7 @@ def transition(x: object, holds: object) -> float | None:
     values = check_vector("x", x)
     if not np.all(np.diff(values) > 0):
         raise ValueError(f"x must be increasing, got {x!r}")
-    flags = check_mask("holds", holds, values.size)
+    flags = check_mask("holds", holds, values.size, per="value of x")
     failures = np.flatnonzero(~flags)
     if failures.size == 0:
         return float(values[0])

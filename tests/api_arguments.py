@@ -77,8 +77,9 @@ from lib.sweep import engine, spec, store, tasks
 class Arg:
     """The kind of one argument and what it allows.
 
-    ``kind`` is one of ``int float choice bool matrix vector instance seed path callable
-    mapping sequence axes axes_sequence``; ``optional`` means None is allowed.
+    ``kind`` is one of the kinds :func:`bad_values` knows (``int float choice bool matrix
+    vector instance seed path callable mapping sequence axes axes_sequence interval`` ...);
+    ``optional`` means None is allowed.
     """
 
     kind: str
@@ -264,6 +265,12 @@ def bad_values(arg: Arg, valid: Any) -> list[Bad]:
     elif arg.kind == "spectra":
         bad += [Bad("string", "x", TypeError), Bad("wrong count", valid[:1], ValueError),
                 Bad("nan", [np.array([np.nan])] * len(valid), ValueError)]
+    elif arg.kind == "interval":
+        bad += [Bad("string", "x", TypeError), Bad("one number", (0.5,), ValueError),
+                Bad("three numbers", (0.0, 0.5, 1.0), ValueError),
+                Bad("reversed", (1.0, 0.0), ValueError), Bad("empty", (0.5, 0.5), ValueError),
+                Bad("nan", (float("nan"), 1.0), ValueError),
+                Bad("strings", ("0", "1"), TypeError)]
     elif arg.kind == "kicks":
         bad += [Bad("string", "x", TypeError), Bad("floats", [1.5], TypeError),
                 Bad("negative", [-1], ValueError)]
@@ -1204,7 +1211,8 @@ SPECS: dict[str, Spec] = {
          "log_x": True, "log_y": True, "limits": None, "cmap": "viridis", "label": None},
         {"ax": AXES, "summary": INSTANCE, "x": K("string"), "y": K("string"),
          "value": K("string"), "log_x": BOOL, "log_y": BOOL, "cmap": K("string"),
-         "label": K("string", optional=True)}, edges={"limits": ((0.0, 1.0),)}),
+         "label": K("string", optional=True), "limits": K("interval", optional=True)},
+        edges={"limits": ((0.0, 1.0),)}),
     "lib.plots.phase.boundary_curves": _spec(
         lambda: plots.boundary_curves, {"ax": AX, "curves": CURVES},
         {"ax": AXES, "curves": MAPPING}),

@@ -107,7 +107,7 @@ def prune_steps_against_kappa(ax: Axes, kappa: object, steps: object, exact: obj
     ax = check_axes("ax", ax)
     x = check_vector("kappa", kappa, minimum=1.0)
     y = check_vector("steps", steps, x.size, minimum=0.0, strict=True)
-    good = check_mask("exact", exact, x.size)
+    good = check_mask("exact", exact, x.size, per="run")
     if rule is not None:
         check_instance("rule", rule, BudgetRule)
     ax.scatter(x[good], y[good], color="tab:blue", s=18, label="exactly r kept")
