@@ -310,12 +310,20 @@ def serial_gradient(P, U, y, bounds, weight, index, m, out, partial, coefficient
     symmetric_times(g, index, U, G)
 
 
-@kernel()
+@kernel(parallel=True)
 def parallel_gradient(P, U, y, bounds, parts, weight, index, m, out, partial, coefficients, g, G):
     """:func:`serial_gradient` with the pass shared out to ``parts`` threads in one parallel
-    region (:func:`parallel_chunks`); the packing, the chunk sum and the product stay on the
-    calling thread (a region costs a sleeping thread's wake-up)."""
+    region, cut as in :func:`parallel_chunks`; the packing, the chunk sum and the product stay
+    on the calling thread (a region costs a sleeping thread's wake-up).
+
+    The region is this kernel's own loop, not a call of :func:`parallel_chunks`: a cached
+    kernel that calls a cached parallel kernel crashed (segmentation fault) when loaded from
+    Numba's cache in a third process, after one process had cached the callee and another the
+    caller (tests/test_kernel_cache.py)."""
     pack_gram(U, m[0])
-    parallel_chunks(P, m, y, bounds, parts, out, partial, coefficients)
+    chunks = partial.shape[0]
+    for part in prange(parts):
+        chunk_range(P, m, y, bounds, chunks * part // parts, chunks * (part + 1) // parts,
+                    out, partial, coefficients)
     weighted_chunk_sum(partial, weight, g)
     symmetric_times(g, index, U, G)
